@@ -1,0 +1,1 @@
+"""Analyses shared by lint, --fix and convert: computed once per notebook."""

@@ -1,0 +1,196 @@
+"""Command line: parses options, calls the engines, picks a renderer. Nothing else.
+
+Exit codes are an interface: 0 clean, 1 findings, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nb2prod.errors import InputError
+
+app = typer.Typer(
+    name="nb2prod",
+    help="Carry Jupyter notebooks into production: lint, convert, scaffold.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+def _fail(message: str) -> typer.Exit:
+    print(f"nb2prod: error: {message}", file=sys.stderr)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _settings(config: Path | None, select: str | None, ignore: str | None, start: Path | None):
+    from nb2prod.config import load_settings
+
+    overrides: dict = {}
+    if select:
+        overrides["select"] = [s.strip() for s in select.split(",") if s.strip()]
+    if ignore:
+        overrides["ignore"] = [s.strip() for s in ignore.split(",") if s.strip()]
+    return load_settings(config, start=start, overrides=overrides)
+
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Notebooks or folders (searched recursively).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="pyproject.toml to read instead of the nearest one.")]
+SelectOpt = Annotated[str | None, typer.Option("--select", help="Comma-separated codes or prefixes to check.")]
+IgnoreOpt = Annotated[str | None, typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")]
+
+
+@app.command()
+def lint(
+    paths: PathsArg,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Only report findings not recorded in this baseline.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel processes (default: CPU count).")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text format: no source lines.")] = False,
+) -> None:
+    """Check notebooks against the team's production standards."""
+    from nb2prod.lint.engine import apply_baseline, lint_paths
+
+    try:
+        settings = _settings(config, select, ignore, paths[0] if paths else None)
+        results = lint_paths([str(p) for p in paths], settings, jobs=jobs,
+                             use_cache=False if no_cache else None)
+        baseline_file = str(baseline) if baseline else settings["baseline"]
+        if baseline_file:
+            if not baseline and not Path(baseline_file).is_absolute():
+                baseline_file = str(settings.root / baseline_file)
+            apply_baseline(results, baseline_file)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    _print_problems(results)
+    _emit(results, output_format, output, quiet)
+    if any(r.error for r in results):
+        raise typer.Exit(EXIT_ERROR)
+    if any(r.findings for r in results) and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_problems(results) -> None:
+    """One line per unreadable file (error) or per thing worth knowing (note), on stderr."""
+    for r in results:
+        if r.error:
+            print(f"nb2prod: error: {r.error}", file=sys.stderr)
+        for note in r.notes:
+            print(f"nb2prod: note: {r.path}: {note}", file=sys.stderr)
+
+
+def _emit(results, output_format: Format, output: Path | None, quiet: bool) -> None:
+    import io
+
+    if output_format is Format.text:
+        if output is None:
+            from nb2prod.report import text
+
+            text.render(results, sys.stdout, show_source=not quiet)
+            return
+        buf = io.StringIO()
+        from nb2prod.report import text
+
+        text.render(results, buf, color=False, show_source=not quiet)
+        rendered = buf.getvalue()
+    elif output_format is Format.json:
+        from nb2prod.report import json_report
+
+        rendered = json_report.render(results)
+    elif output_format is Format.sarif:
+        from nb2prod.report import sarif
+
+        rendered = sarif.render(results)
+    else:
+        from nb2prod.report import github
+
+        rendered = github.render(results)
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        output.write_text(rendered, encoding="utf-8")
+
+
+@app.command("baseline")
+def baseline_cmd(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".nb2prod-baseline.json"),
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record today's findings so that `lint --baseline FILE` reports only new ones."""
+    from nb2prod.lint.baseline import write_baseline
+    from nb2prod.lint.engine import lint_paths
+
+    try:
+        settings = _settings(config, select, ignore, paths[0] if paths else None)
+        results = lint_paths([str(p) for p in paths], settings)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    _print_problems(results)
+    count = write_baseline([f for r in results for f in r.findings], str(output))
+    print(f"recorded {count} finding{'s' if count != 1 else ''} in {output}")
+    if any(r.error for r in results):
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command("rules")
+def rules_cmd() -> None:
+    """List the rules: code, name, what it checks."""
+    from nb2prod.lint.registry import FAMILIES, all_rules
+
+    for code, rule in all_rules().items():
+        fix = " (fixable)" if rule.fixable else ""
+        print(f"{code:<7} {rule.name:<34} {rule.message}{fix}")
+    print(f"{'PY*':<7} {'ruff':<34} {FAMILIES['PY']}")
+
+
+@app.command("rule")
+def rule_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. IO001, or PY.")]) -> None:
+    """Explain one rule: what it does, why it matters, what to write instead."""
+    from nb2prod.lint.registry import all_rules
+
+    code = code.upper()
+    rules = all_rules()
+    if code in rules:
+        rule = rules[code]
+        print(f"{code} ({rule.name}) [{rule.severity}{', fixable' if rule.fixable else ''}]\n")
+        print(rule.doc())
+        return
+    if code.startswith("PY"):
+        from nb2prod.lint import ruff
+
+        print(f"{code} (ruff)\n")
+        print((ruff.__doc__ or "").strip())
+        return
+    raise _fail(f"unknown rule code '{code}' (see `nb2prod rules`)")
+
+
+def main() -> None:
+    """Console-script entry point: typer's usage errors exit 2, ours too."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("nb2prod: interrupted", file=sys.stderr)
+        sys.exit(130)

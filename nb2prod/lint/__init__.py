@@ -1,0 +1,1 @@
+"""The standards engine: rules over the notebook model, returning findings as data."""

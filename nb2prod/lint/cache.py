@@ -1,0 +1,58 @@
+"""Content-hash cache of lint results (like ruff's): unchanged notebooks are not re-linted.
+
+The key covers the file's bytes, its path, the settings and the nb2prod version, so any
+change to one of them is a miss. Entries are small JSON files under ``cache-dir``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from nb2prod import __version__
+from nb2prod.config import Settings
+
+
+class Cache:
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.root / settings["cache-dir"] / __version__
+        self.salt = f"{__version__}\x1f{settings.fingerprint()}"
+
+    def _key(self, path: str) -> str | None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        h = hashlib.sha256(data)
+        h.update(f"\x1f{os.path.abspath(path)}\x1f{path}\x1f{self.salt}".encode())
+        return h.hexdigest()
+
+    def get(self, path: str):
+        from nb2prod.lint.engine import FileResult
+
+        key = self._key(path)
+        if key is None:
+            return None
+        try:
+            with open(self.folder / key[:2] / f"{key}.json", encoding="utf-8") as fh:
+                return FileResult.from_dict(json.load(fh))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, path: str, result) -> None:
+        key = self._key(path)
+        if key is None:
+            return
+        target = self.folder / key[:2] / f"{key}.json"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+            os.replace(tmp, target)
+            gitignore = self.folder.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,212 @@
+"""Run the rules over notebooks: load, analyse once, check, then noqa, help and baseline.
+
+``lint_paths`` is the entry point for many files: it starts ruff (PY family) in the
+background, lints uncached notebooks in parallel processes, and reads the content-hash
+cache for unchanged ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nb2prod.config import Settings
+from nb2prod.errors import InputError
+from nb2prod.lint import noqa
+from nb2prod.lint.findings import Finding
+from nb2prod.lint.registry import all_rules, matches
+from nb2prod.notebook.load import load_notebook
+from nb2prod.notebook.model import Notebook
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What linting one file gave: findings, or the one-line reason it could not be read."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    ruff_input: str | None = None  # notebook JSON for ruff when the file itself is not v4
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "findings": [f.to_dict() for f in self.findings],
+                "error": self.error, "notes": self.notes}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileResult:
+        return cls(data["path"], [Finding.from_dict(f) for f in data["findings"]],
+                   data.get("error"), data.get("notes", []))
+
+
+def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
+    """Every enabled nb2prod rule (not PY) over one loaded notebook, noqa applied."""
+    from nb2prod.analysis.context import Analysis
+
+    an = Analysis(nb, settings)
+    ignored = settings.ignored_for(nb.path)
+    findings: list[Finding] = []
+    for code, rule_cls in all_rules().items():
+        if settings.is_enabled(code) and not matches(code, ignored):
+            findings.extend(rule_cls().check(an))
+    return apply_noqa(nb, findings)
+
+
+def apply_noqa(nb: Notebook, findings: Iterable[Finding]) -> list[Finding]:
+    by_cell = {c.index: noqa.directives(c) for c in nb.cells if "nb2prod" in c.source}
+    kept = []
+    for f in findings:
+        if f.cell is not None and any(d.covers(f.code, f.line) for d in by_cell.get(f.cell, ())):
+            continue
+        kept.append(f)
+    return kept
+
+
+def lint_file(path: str, settings: Settings) -> FileResult:
+    """Load and check one file. Never raises for bad input: the error is in the result."""
+    try:
+        nb = load_notebook(path)
+    except InputError as exc:
+        return FileResult(path, error=str(exc))
+    result = FileResult(path, check_notebook(nb, settings), notes=list(nb.notes))
+    if nb.nbformat != 4 and nb.is_python:
+        import json
+
+        result.ruff_input = json.dumps(nb.raw)
+    if not nb.is_python:
+        result.notes.append(f"kernel language '{nb.language}': Python rules skipped")
+    return result
+
+
+def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[FileResult]]:
+    """Expand folders to the notebooks below them; report paths that do not exist."""
+    excluded = set(settings["exclude"])
+    files: list[str] = []
+    missing: list[FileResult] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in excluded)
+                files.extend(
+                    os.path.join(root, n) for n in sorted(names)
+                    if n.endswith(".ipynb") and n not in excluded
+                )
+        elif p.exists():
+            files.append(str(p))
+        else:
+            missing.append(FileResult(str(p), error=f"{p}: no such file or folder"))
+    return list(dict.fromkeys(files)), missing
+
+
+def lint_paths(paths: Sequence[str], settings: Settings, *, jobs: int | None = None,
+               use_cache: bool | None = None) -> list[FileResult]:
+    """Lint files and folders; results in path order, findings sorted within each file."""
+    from nb2prod.lint import cache, ruff
+
+    files, results = discover(paths, settings)
+    use_cache = settings["cache"] if use_cache is None else use_cache
+    store = cache.Cache(settings) if use_cache else None
+    done: dict[str, FileResult] = {}
+    todo: list[str] = []
+    for path in files:
+        hit = store.get(path) if store else None
+        if hit is not None:
+            done[path] = hit
+        else:
+            todo.append(path)
+
+    ruff_wanted = [p for p in todo if _ruff_enabled(settings, p)]
+    ruff_job = ruff.start(ruff_wanted, settings["ruff-select"], settings["ruff-ignore"])
+    for result in _run_many(todo, settings, jobs):
+        done[result.path] = result
+    ruff_found = ruff_job.results()
+
+    for path in todo:
+        result = done[path]
+        if result.error is None and _ruff_enabled(settings, path):
+            if result.ruff_input is not None:
+                py = ruff.run_text(result.ruff_input, path, settings["ruff-select"],
+                                   settings["ruff-ignore"])
+            else:
+                py = ruff_found.get(path, [])
+            result.findings.extend(_with_locations(py, path, settings))
+            result.ruff_input = None
+        result.findings.sort(key=Finding.sort_key)
+        if store:
+            store.put(path, result)
+    results.extend(done[p] for p in files)
+    _attach_help(results, settings)
+    results.sort(key=lambda r: r.path)
+    return results
+
+
+def _ruff_enabled(settings: Settings, path: str) -> bool:
+    """Run ruff when any PY code is selected and PY is not wholly ignored for ``path``."""
+    wanted = any(s == "ALL" or s.startswith("PY") for s in settings["select"])
+    ignored = [*settings["ignore"], *settings.ignored_for(path)]
+    return wanted and not matches("PY", ignored)
+
+
+def _with_locations(findings: list[Finding], path: str, settings: Settings) -> list[Finding]:
+    """Fill cell ids and source lines into ruff's findings; apply select/ignore and noqa."""
+    if not findings:
+        return []
+    nb = load_notebook(path)
+    cells = {c.index: c for c in nb.cells}
+    ignored = settings.ignored_for(path)
+    kept = []
+    for f in findings:
+        if not settings.is_enabled(f.code) or matches(f.code, ignored):
+            continue
+        f.path = path
+        cell = cells.get(f.cell or 0)
+        if cell is not None:
+            f.cell_id = cell.id
+            f.source_line = cell.line(f.line)
+        kept.append(f)
+    return apply_noqa(nb, kept)
+
+
+def _attach_help(results: list[FileResult], settings: Settings) -> None:
+    team_help: dict[str, str] = settings["help"]
+    if not team_help:
+        return
+    for result in results:
+        for f in result.findings:
+            for prefix in sorted(team_help, key=len, reverse=True):
+                if f.code.startswith(prefix):
+                    f.help = team_help[prefix]
+                    break
+
+
+def _run_many(files: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < 8:
+        return [lint_file(p, settings) for p in files]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(files) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lint_file, files, [settings] * len(files), chunksize=chunk))
+
+
+def apply_baseline(results: list[FileResult], baseline_path: str) -> int:
+    """Drop findings recorded in the baseline; return how many were dropped."""
+    from nb2prod.lint.baseline import fingerprint, load_baseline
+
+    remaining = load_baseline(baseline_path)
+    dropped = 0
+    for result in results:
+        kept = []
+        for f in result.findings:
+            fp = fingerprint(f, baseline_path)
+            if remaining.get(fp, 0) > 0:
+                remaining[fp] -= 1
+                dropped += 1
+            else:
+                kept.append(f)
+        result.findings = kept
+    return dropped

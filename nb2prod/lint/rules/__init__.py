@@ -1,0 +1,1 @@
+"""One module per rule. The registry discovers every ``Rule`` subclass defined here."""

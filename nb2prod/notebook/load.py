@@ -1,0 +1,161 @@
+"""Read a notebook file into the model, or fail with one line that says what is wrong.
+
+The loader uses the standard ``json`` module and a light structural check, which is what
+lint needs and costs a few milliseconds; ``nbformat`` (slow to import) is used only to
+up-convert nbformat 3 files.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import InputError
+from nb2prod.notebook.model import Cell, Notebook, join_source
+
+_CONFLICT = re.compile(r"^(<{7}|>{7})(\s|$)|^={7}\s*$", re.MULTILINE)
+_CELL_TYPES = {"code", "markdown", "raw"}
+
+
+def load_notebook(path: str | Path) -> Notebook:
+    """Load ``path``. Raises :class:`InputError` naming the file for anything unreadable."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a notebook", str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", str(path)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+    return load_notebook_text(text, str(path))
+
+
+def load_notebook_text(text: str, path: str) -> Notebook:
+    """Build a :class:`Notebook` from the file's text (``path`` is only used in messages)."""
+    if not text.strip():
+        raise InputError("empty file, not a notebook", path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(_explain_bad_json(text, exc), path) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path) from None
+    if not isinstance(doc, dict):
+        raise InputError(f"not a notebook: top-level JSON is {_kind(doc)}, not an object", path)
+    version = doc.get("nbformat")
+    if version == 4:
+        return _from_v4(doc, path, text)
+    if version == 3 or (version is None and "worksheets" in doc):
+        return _from_v3(doc, path, text)
+    if version is None:
+        raise InputError("not a notebook: no 'nbformat' version and no 'cells'", path)
+    raise InputError(f"unsupported nbformat version {version!r} (expected 4, or 3)", path)
+
+
+def _kind(value: Any) -> str:
+    return {list: "an array", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _explain_bad_json(text: str, exc: json.JSONDecodeError) -> str:
+    match = _CONFLICT.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        return f"git merge-conflict markers at line {line}; resolve the conflict first"
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        brace = text.find("{")
+        first = stripped.splitlines()[0][:40] if stripped else ""
+        if brace > 0 and _is_json(text[brace:]):
+            line = text.count("\n", 0, brace) + 1
+            return f"invalid JSON: text before the opening '{{' (line 1: {first!r}, '{{' at line {line})"
+        if _looks_like_python(text):
+            return "Python source saved with a .ipynb name, not a notebook (JSON expected)"
+        return f"not JSON: {first!r} at line 1 (a notebook starts with '{{')"
+    return f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_python(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _from_v4(doc: dict[str, Any], path: str, text: str) -> Notebook:
+    raw_cells = doc.get("cells")
+    if not isinstance(raw_cells, list):
+        raise InputError("not a valid nbformat 4 notebook: 'cells' is missing or not a list", path)
+    cells = []
+    for i, raw in enumerate(raw_cells, start=1):
+        cells.append(_cell(raw, i, path))
+    metadata = doc.get("metadata")
+    return Notebook(
+        path=path,
+        nbformat=4,
+        nbformat_minor=doc.get("nbformat_minor") if isinstance(doc.get("nbformat_minor"), int) else 0,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        cells=cells,
+        raw=doc,
+        text=text,
+    )
+
+
+def _cell(raw: Any, index: int, path: str) -> Cell:
+    if not isinstance(raw, dict):
+        raise InputError(f"invalid cell: expected an object, found {_kind(raw)}", path, index)
+    cell_type = raw.get("cell_type")
+    if cell_type not in _CELL_TYPES:
+        raise InputError(f"invalid cell: unknown cell_type {cell_type!r}", path, index)
+    source = raw.get("source", "")
+    if not isinstance(source, str) and not (
+        isinstance(source, list) and all(isinstance(s, str) for s in source)
+    ):
+        raise InputError("invalid cell: 'source' must be a string or a list of strings", path, index)
+    outputs = raw.get("outputs", []) if cell_type == "code" else []
+    if not isinstance(outputs, list):
+        raise InputError("invalid cell: 'outputs' must be a list", path, index)
+    count = raw.get("execution_count")
+    metadata = raw.get("metadata")
+    cell_id = raw.get("id")
+    return Cell(
+        index=index,
+        cell_type=cell_type,
+        source=join_source(source),
+        id=cell_id if isinstance(cell_id, str) else None,
+        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        outputs=[o for o in outputs if isinstance(o, dict)],
+        metadata=metadata if isinstance(metadata, dict) else {},
+    )
+
+
+def _from_v3(doc: dict[str, Any], path: str, text: str) -> Notebook:
+    import nbformat  # slow import, needed only for this rare case
+
+    try:
+        converted = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises many kinds for broken v3 files
+        raise InputError(f"nbformat 3 notebook that cannot be up-converted: {exc}", path) from None
+    doc4 = json.loads(nbformat.writes(converted))
+    nb = _from_v4(doc4, path, text)
+    nb.nbformat = 3  # the file's own format; cells are read through the v4 up-conversion
+    nb.notes.append("nbformat 3 notebook, up-converted to nbformat 4 for analysis")
+    return nb

@@ -1,0 +1,72 @@
+"""Plain data for a loaded notebook: cells with their source as one string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def join_source(source: Any) -> str:
+    """Jupyter stores a source as a string or a list of lines; return one string."""
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+@dataclass(slots=True)
+class Cell:
+    """One cell. ``index`` counts all cells from 1, as Jupyter users (and ruff) count them."""
+
+    index: int
+    cell_type: str
+    source: str
+    id: str | None = None
+    execution_count: int | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.metadata.get("tags") if isinstance(self.metadata, dict) else None
+        return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the source, or '' when out of range."""
+        lines = self.lines
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+@dataclass(slots=True)
+class Notebook:
+    """A notebook as nb2prod sees it. ``raw`` keeps the JSON document for writing back."""
+
+    path: str
+    nbformat: int
+    nbformat_minor: int
+    metadata: dict[str, Any]
+    cells: list[Cell]
+    raw: dict[str, Any]
+    text: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        """The kernel's language, lower-case; 'python' when the notebook does not say."""
+        md = self.metadata if isinstance(self.metadata, dict) else {}
+        for key, sub in (("kernelspec", "language"), ("language_info", "name")):
+            value = md.get(key)
+            if isinstance(value, dict) and isinstance(value.get(sub), str) and value[sub]:
+                return value[sub].lower()
+        return "python"
+
+    @property
+    def is_python(self) -> bool:
+        return self.language in {"python", "python3", "python2", "ipython", "ipython3"}
+
+    @property
+    def code_cells(self) -> list[Cell]:
+        return [c for c in self.cells if c.cell_type == "code"]
