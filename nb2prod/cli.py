@@ -48,33 +48,57 @@ def _settings(config: Path | None, select: str | None, ignore: str | None, start
     return load_settings(config, start=start, overrides=overrides)
 
 
-PathsArg = Annotated[list[Path], typer.Argument(help="Notebooks or folders (searched recursively).")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="pyproject.toml to read instead of the nearest one.")]
-SelectOpt = Annotated[str | None, typer.Option("--select", help="Comma-separated codes or prefixes to check.")]
-IgnoreOpt = Annotated[str | None, typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")]
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Notebooks or folders (searched recursively).")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="pyproject.toml to read instead of the nearest one.")
+]
+SelectOpt = Annotated[
+    str | None, typer.Option("--select", help="Comma-separated codes or prefixes to check.")
+]
+IgnoreOpt = Annotated[
+    str | None, typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")
+]
 
 
 @app.command()
 def lint(
     paths: PathsArg,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Only report findings not recorded in this baseline.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel processes (default: CPU count).")] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text format: no source lines.")] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Only report findings not recorded in this baseline."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Parallel processes (default: CPU count).")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Text format: no source lines.")
+    ] = False,
 ) -> None:
     """Check notebooks against the team's production standards."""
     from nb2prod.lint.engine import apply_baseline, lint_paths
 
     try:
         settings = _settings(config, select, ignore, paths[0] if paths else None)
-        results = lint_paths([str(p) for p in paths], settings, jobs=jobs,
-                             use_cache=False if no_cache else None)
+        results = lint_paths(
+            [str(p) for p in paths], settings, jobs=jobs, use_cache=False if no_cache else None
+        )
         baseline_file = str(baseline) if baseline else settings["baseline"]
         if baseline_file:
             if not baseline and not Path(baseline_file).is_absolute():
@@ -134,7 +158,9 @@ def _emit(results, output_format: Format, output: Path | None, quiet: bool) -> N
 @app.command("baseline")
 def baseline_cmd(
     paths: PathsArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".nb2prod-baseline.json"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        ".nb2prod-baseline.json"
+    ),
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,

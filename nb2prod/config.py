@@ -70,8 +70,9 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_settings(config: Path | None = None, start: Path | None = None,
-                  overrides: dict[str, Any] | None = None) -> Settings:
+def load_settings(
+    config: Path | None = None, start: Path | None = None, overrides: dict[str, Any] | None = None
+) -> Settings:
     """Read settings from ``config`` or the nearest pyproject.toml above ``start``.
 
     Raises :class:`InputError` for unreadable TOML, an unknown option, a value of the wrong

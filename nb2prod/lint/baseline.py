@@ -54,8 +54,9 @@ def load_baseline(baseline_path: str) -> dict[str, int]:
         with open(baseline_path, encoding="utf-8") as fh:
             doc = json.load(fh)
     except FileNotFoundError:
-        raise InputError("baseline file not found (create it with `nb2prod baseline`)",
-                         baseline_path) from None
+        raise InputError(
+            "baseline file not found (create it with `nb2prod baseline`)", baseline_path
+        ) from None
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read baseline: {exc}", baseline_path) from None
     if not isinstance(doc, dict) or doc.get("version") != VERSION:

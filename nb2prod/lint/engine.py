@@ -32,13 +32,21 @@ class FileResult:
     ruff_input: str | None = None  # notebook JSON for ruff when the file itself is not v4
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "findings": [f.to_dict() for f in self.findings],
-                "error": self.error, "notes": self.notes}
+        return {
+            "path": self.path,
+            "findings": [f.to_dict() for f in self.findings],
+            "error": self.error,
+            "notes": self.notes,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> FileResult:
-        return cls(data["path"], [Finding.from_dict(f) for f in data["findings"]],
-                   data.get("error"), data.get("notes", []))
+        return cls(
+            data["path"],
+            [Finding.from_dict(f) for f in data["findings"]],
+            data.get("error"),
+            data.get("notes", []),
+        )
 
 
 def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
@@ -91,7 +99,8 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in excluded)
                 files.extend(
-                    os.path.join(root, n) for n in sorted(names)
+                    os.path.join(root, n)
+                    for n in sorted(names)
                     if n.endswith(".ipynb") and n not in excluded
                 )
         elif p.exists():
@@ -101,8 +110,13 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
     return list(dict.fromkeys(files)), missing
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, *, jobs: int | None = None,
-               use_cache: bool | None = None) -> list[FileResult]:
+def lint_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    jobs: int | None = None,
+    use_cache: bool | None = None,
+) -> list[FileResult]:
     """Lint files and folders; results in path order, findings sorted within each file."""
     from nb2prod.lint import cache, ruff
 
@@ -128,8 +142,9 @@ def lint_paths(paths: Sequence[str], settings: Settings, *, jobs: int | None = N
         result = done[path]
         if result.error is None and _ruff_enabled(settings, path):
             if result.ruff_input is not None:
-                py = ruff.run_text(result.ruff_input, path, settings["ruff-select"],
-                                   settings["ruff-ignore"])
+                py = ruff.run_text(
+                    result.ruff_input, path, settings["ruff-select"], settings["ruff-ignore"]
+                )
             else:
                 py = ruff_found.get(path, [])
             result.findings.extend(_with_locations(py, path, settings))

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from nb2prod.notebook.model import Cell
 
-_DIRECTIVE = re.compile(r"nb2prod:\s*noqa(?::\s*(?P<codes>[A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*))?")
+_DIRECTIVE = re.compile(
+    r"nb2prod:\s*noqa(?::\s*(?P<codes>[A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*))?"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,8 +63,15 @@ class RuffJob:
 
 
 def _command(select: list[str], ignore: list[str]) -> list[str]:
-    cmd = [ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero",
-           "--output-format", "json"]
+    cmd = [
+        ruff_binary(),
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--exit-zero",
+        "--output-format",
+        "json",
+    ]
     if select:
         cmd += ["--select", ",".join(select)]
     if ignore:

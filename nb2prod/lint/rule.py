@@ -60,8 +60,9 @@ class Rule:
             extra=dict(extra),
         )
 
-    def at_node(self, an: Analysis, cell: Cell, node: ast.AST, message: str | None = None,
-                **extra: object) -> Finding:
+    def at_node(
+        self, an: Analysis, cell: Cell, node: ast.AST, message: str | None = None, **extra: object
+    ) -> Finding:
         """A finding spanning an ``ast`` node of ``cell``."""
         return self.at(
             an,

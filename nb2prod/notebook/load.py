@@ -111,7 +111,9 @@ def _from_v4(doc: dict[str, Any], path: str, text: str) -> Notebook:
     return Notebook(
         path=path,
         nbformat=4,
-        nbformat_minor=doc.get("nbformat_minor") if isinstance(doc.get("nbformat_minor"), int) else 0,
+        nbformat_minor=doc.get("nbformat_minor")
+        if isinstance(doc.get("nbformat_minor"), int)
+        else 0,
         metadata=metadata if isinstance(metadata, dict) else {},
         cells=cells,
         raw=doc,
@@ -129,7 +131,9 @@ def _cell(raw: Any, index: int, path: str) -> Cell:
     if not isinstance(source, str) and not (
         isinstance(source, list) and all(isinstance(s, str) for s in source)
     ):
-        raise InputError("invalid cell: 'source' must be a string or a list of strings", path, index)
+        raise InputError(
+            "invalid cell: 'source' must be a string or a list of strings", path, index
+        )
     outputs = raw.get("outputs", []) if cell_type == "code" else []
     if not isinstance(outputs, list):
         raise InputError("invalid cell: 'outputs' must be a list", path, index)

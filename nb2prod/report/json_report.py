@@ -21,8 +21,23 @@ from nb2prod import __version__
 from nb2prod.lint.engine import FileResult
 
 SCHEMA_VERSION = 1
-FIELDS = ("code", "name", "message", "severity", "path", "cell", "cell_id", "line", "col",
-          "end_line", "end_col", "source_line", "help", "fixable", "fingerprint")
+FIELDS = (
+    "code",
+    "name",
+    "message",
+    "severity",
+    "path",
+    "cell",
+    "cell_id",
+    "line",
+    "col",
+    "end_line",
+    "end_col",
+    "source_line",
+    "help",
+    "fixable",
+    "fingerprint",
+)
 
 
 def render(results: list[FileResult]) -> str:

@@ -20,8 +20,10 @@ def is_install(name: str, text: str) -> bool:
         words = words[2:] if words[1:2] == ["-m"] else words[1:]
     if words and words[0] == "uv" and words[1:2] == ["pip"]:
         words = words[1:]
-    return bool(words) and words[0].rstrip("3") in _INSTALLERS | {"pip"} and any(
-        w in {"install", "add", "update", "upgrade"} for w in words[1:3]
+    return (
+        bool(words)
+        and words[0].rstrip("3") in _INSTALLERS | {"pip"}
+        and any(w in {"install", "add", "update", "upgrade"} for w in words[1:3])
     )
 
 
@@ -58,7 +60,10 @@ class ShellInstall(Rule):
             for m in parsed.magics:
                 if m.kind in {"shell", "line_magic"} and is_install(m.name, m.text):
                     yield self.at(
-                        an, parsed.cell, m.line, m.col,
+                        an,
+                        parsed.cell,
+                        m.line,
+                        m.col,
                         f"Package install inside the notebook (`{m.text[:60]}`); "
                         "pin it in the project's dependencies",
                     )
