@@ -174,8 +174,7 @@ def _code_line_starts(lines: list[str]) -> set[int]:
             elif ch in ")]}":
                 depth = max(0, depth - 1)
             j += 1
-        if quote in ("'", '"'):
-            # A one-quote string does not span lines (unless the line ends in a backslash).
-            if not line.endswith("\\"):
-                quote = None
+        # A one-quote string does not span lines (unless the line ends in a backslash).
+        if quote in ("'", '"') and not line.endswith("\\"):
+            quote = None
     return starts
