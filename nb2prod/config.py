@@ -80,7 +80,8 @@ def load_settings(
     """
     values = defaults()
     source = config or find_pyproject(start or Path.cwd())
-    root = source.parent if source else (start or Path.cwd())
+    folder = start if start is None or start.is_dir() else start.parent  # a notebook's folder
+    root = source.parent if source else (folder or Path.cwd())
     if source is not None:
         try:
             with open(source, "rb") as fh:
@@ -92,10 +93,13 @@ def load_settings(
         table = doc.get("tool", {}).get("nb2prod", {})
         if config is not None and not table and "select" in doc:
             table = doc  # a stand-alone nb2prod.toml
-        values.update(_validate(table, str(source)))
+        from_file = _validate(table, str(source))
+        _check_codes(from_file, str(source))
+        values.update(from_file)
     if overrides:
-        values.update(_validate(overrides, "command line"))
-    _check_codes(values, str(source) if source else "command line")
+        checked = _validate(overrides, "command line")
+        values.update(checked)
+        _check_codes(checked, "command line")  # blame the option that holds the bad code
     return Settings(values, root=root, source=str(source) if source else None)
 
 
@@ -135,9 +139,11 @@ def _type_ok(value: Any, expected: str) -> bool:
 def _check_codes(values: dict[str, Any], where: str) -> None:
     from nb2prod.lint.registry import is_known_selector
 
-    groups = [("select", values["select"]), ("ignore", values["ignore"])]
-    groups += [(f"per-file-ignores '{k}'", v) for k, v in values["per-file-ignores"].items()]
-    groups += [("help", list(values["help"]))]
+    groups = [(k, values[k]) for k in ("select", "ignore") if k in values]
+    groups += [
+        (f"per-file-ignores '{k}'", v) for k, v in values.get("per-file-ignores", {}).items()
+    ]
+    groups += [("help", list(values.get("help", {})))]
     for option, codes in groups:
         for code in codes:
             if not is_known_selector(code):

@@ -9,16 +9,36 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 from nb2prod import __version__
 from nb2prod.config import Settings
 
 
+@cache
+def code_stamp() -> str:
+    """Stamp of nb2prod's own code and data files and of the ruff binary, so that editing a
+    rule in a checkout (same version number) or upgrading ruff does not serve stale results."""
+    from nb2prod.lint.ruff import ruff_binary
+    from nb2prod.resources import data_dir
+
+    package, rules = Path(__file__).resolve().parents[1], data_dir("rules")
+    files = [Path(ruff_binary()), *package.rglob("*.py"), *rules.rglob("*.toml")]
+    h = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        h.update(f"{path}\x1f{st.st_mtime_ns}\x1f{st.st_size}\n".encode())
+    return h.hexdigest()[:16]
+
+
 class Cache:
     def __init__(self, settings: Settings) -> None:
         self.folder = settings.root / settings["cache-dir"] / __version__
-        self.salt = f"{__version__}\x1f{settings.fingerprint()}"
+        self.salt = f"{__version__}\x1f{settings.fingerprint()}\x1f{code_stamp()}"
 
     def _key(self, path: str) -> str | None:
         try:

@@ -30,6 +30,10 @@ class FileResult:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     ruff_input: str | None = None  # notebook JSON for ruff when the file itself is not v4
+    # Transient, not cached: what the PY step needs to locate ruff's findings without
+    # loading the notebook again (cell index -> (cell id, lines); noqa directives).
+    cells: dict[int, tuple[str | None, list[str]]] = field(default_factory=dict)
+    noqa: list[noqa.Noqa] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -59,17 +63,21 @@ def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
     for code, rule_cls in all_rules().items():
         if settings.is_enabled(code) and not matches(code, ignored):
             findings.extend(rule_cls().check(an))
-    return apply_noqa(nb, findings)
+    return apply_noqa(noqa_directives(nb), findings)
 
 
-def apply_noqa(nb: Notebook, findings: Iterable[Finding]) -> list[Finding]:
-    by_cell = {c.index: noqa.directives(c) for c in nb.cells if "nb2prod" in c.source}
-    kept = []
-    for f in findings:
-        if f.cell is not None and any(d.covers(f.code, f.line) for d in by_cell.get(f.cell, ())):
-            continue
-        kept.append(f)
-    return kept
+def noqa_directives(nb: Notebook) -> list[noqa.Noqa]:
+    return [d for c in nb.cells if "nb2prod" in c.source for d in noqa.directives(c)]
+
+
+def apply_noqa(directives: list[noqa.Noqa], findings: Iterable[Finding]) -> list[Finding]:
+    if not directives:
+        return list(findings)
+    return [
+        f
+        for f in findings
+        if not any(d.cell == f.cell and d.covers(f.code, f.line) for d in directives)
+    ]
 
 
 def lint_file(path: str, settings: Settings) -> FileResult:
@@ -79,6 +87,9 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     except InputError as exc:
         return FileResult(path, error=str(exc))
     result = FileResult(path, check_notebook(nb, settings), notes=list(nb.notes))
+    if _ruff_enabled(settings, path):
+        result.cells = {c.index: (c.id, c.lines) for c in nb.cells if c.cell_type == "code"}
+        result.noqa = noqa_directives(nb)
     if nb.nbformat != 4 and nb.is_python:
         import json
 
@@ -107,7 +118,10 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
             files.append(str(p))
         else:
             missing.append(FileResult(str(p), error=f"{p}: no such file or folder"))
-    return list(dict.fromkeys(files)), missing
+    unique: dict[str, str] = {}
+    for f in files:  # the same file reached by two spellings is linted once
+        unique.setdefault(os.path.realpath(f), f)
+    return list(unique.values()), missing
 
 
 def lint_paths(
@@ -147,8 +161,8 @@ def lint_paths(
                 )
             else:
                 py = ruff_found.get(path, [])
-            result.findings.extend(_with_locations(py, path, settings))
-            result.ruff_input = None
+            result.findings.extend(_with_locations(py, result, settings))
+        result.ruff_input, result.cells, result.noqa = None, {}, []
         result.findings.sort(key=Finding.sort_key)
         if store:
             store.put(path, result)
@@ -165,24 +179,21 @@ def _ruff_enabled(settings: Settings, path: str) -> bool:
     return wanted and not matches("PY", ignored)
 
 
-def _with_locations(findings: list[Finding], path: str, settings: Settings) -> list[Finding]:
+def _with_locations(
+    findings: list[Finding], result: FileResult, settings: Settings
+) -> list[Finding]:
     """Fill cell ids and source lines into ruff's findings; apply select/ignore and noqa."""
-    if not findings:
-        return []
-    nb = load_notebook(path)
-    cells = {c.index: c for c in nb.cells}
-    ignored = settings.ignored_for(path)
+    ignored = settings.ignored_for(result.path)
     kept = []
     for f in findings:
         if not settings.is_enabled(f.code) or matches(f.code, ignored):
             continue
-        f.path = path
-        cell = cells.get(f.cell or 0)
-        if cell is not None:
-            f.cell_id = cell.id
-            f.source_line = cell.line(f.line)
+        f.path = result.path
+        cell_id, lines = result.cells.get(f.cell or 0, (None, []))
+        f.cell_id = cell_id
+        f.source_line = lines[f.line - 1] if 1 <= f.line <= len(lines) else ""
         kept.append(f)
-    return apply_noqa(nb, kept)
+    return apply_noqa(result.noqa, kept)
 
 
 def _attach_help(results: list[FileResult], settings: Settings) -> None:

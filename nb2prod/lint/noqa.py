@@ -2,7 +2,8 @@
 
 In a code cell, a directive after code on a line covers that line; a directive on a line of
 its own covers the whole cell. In a markdown or raw cell (``<!-- nb2prod: noqa -->``) it
-covers the cell. ``noqa: IO001,SEC`` limits it to those codes or prefixes.
+covers the cell. ``noqa: IO001,SEC`` (or ``IO001 SEC``) limits it to those codes or prefixes;
+a list that is not upper-case codes makes the directive void rather than cover everything.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from nb2prod.notebook.model import Cell
 
 _DIRECTIVE = re.compile(
-    r"nb2prod:\s*noqa(?::\s*(?P<codes>[A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*))?"
+    r"nb2prod:\s*noqa(?P<colon>:\s*"
+    r"(?P<codes>[A-Z][A-Z0-9]*(?:(?:\s*,\s*|\s+)[A-Z][A-Z0-9]*)*)?(?P<rest>.*))?"
 )
 
 
@@ -37,7 +39,10 @@ def directives(cell: Cell) -> list[Noqa]:
         match = _DIRECTIVE.search(text)
         if not match:
             continue
-        codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
+        colon, listed = match.group("colon"), match.group("codes")
+        if colon and not listed and match.group("rest").strip(" -*/>"):
+            continue  # "noqa: io001" is not a code list; covering every code would hide that
+        codes = tuple((listed or "").replace(",", " ").split())
         whole = cell.cell_type != "code" or text.lstrip().startswith("#")
         found.append(Noqa(cell.index, None if whole else number, codes))
     return found

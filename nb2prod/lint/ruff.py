@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nb2prod.lint.findings import Finding
+
+_RULE_CODE = re.compile(r"^[A-Z]+[0-9]+$")
 
 
 def ruff_binary() -> str:
@@ -59,7 +62,7 @@ class RuffJob:
         if self.proc is None:
             return {}
         out, _ = self.proc.communicate()
-        return parse_output(out)
+        return parse_output(out, self.files)
 
 
 def _command(select: list[str], ignore: list[str]) -> list[str]:
@@ -102,27 +105,31 @@ def run_text(text: str, path: str, select: list[str], ignore: list[str]) -> list
         capture_output=True,
         check=False,
     )
-    return parse_output(proc.stdout).get(path, [])
+    return parse_output(proc.stdout, [path]).get(path, [])
 
 
-def parse_output(raw: bytes) -> dict[str, list[Finding]]:
-    """ruff's JSON output -> findings by file name (as given to ruff)."""
+def parse_output(raw: bytes, files: list[str] = ()) -> dict[str, list[Finding]]:
+    """ruff's JSON output -> findings by file name, as given in ``files`` (ruff itself
+    reports absolute paths)."""
     try:
         items = json.loads(raw or b"[]")
     except json.JSONDecodeError:
         return {}
+    given = {os.path.realpath(f): f for f in files} | {os.path.abspath(f): f for f in files}
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for item in items:
+        filename = item.get("filename", "")
+        filename = given.get(filename) or given.get(os.path.realpath(filename), filename)
         code = item.get("code")
-        if not code:  # syntax errors: nb2prod reports those itself (NB007)
+        if not code or not _RULE_CODE.match(code):  # syntax errors ("invalid-syntax"): NB007
             continue
         loc = item.get("location") or {}
         end = item.get("end_location") or {}
-        by_file[item.get("filename", "")].append(
+        by_file[filename].append(
             Finding(
                 code=f"PY{code}",
                 message=item.get("message", ""),
-                path=item.get("filename", ""),
+                path=filename,
                 cell=item.get("cell"),
                 line=loc.get("row", 1),
                 col=loc.get("column", 1),

@@ -159,6 +159,9 @@ def _from_v3(doc: dict[str, Any], path: str, text: str) -> Notebook:
     except Exception as exc:  # nbformat raises many kinds for broken v3 files
         raise InputError(f"nbformat 3 notebook that cannot be up-converted: {exc}", path) from None
     doc4 = json.loads(nbformat.writes(converted))
+    for raw in doc4.get("cells", []):
+        raw.pop("id", None)  # random uuids from the up-conversion: the file's cells have none
+    doc4["nbformat_minor"] = min(doc4.get("nbformat_minor", 4), 4)  # 4.5 would require ids
     nb = _from_v4(doc4, path, text)
     nb.nbformat = 3  # the file's own format; cells are read through the v4 up-conversion
     nb.notes.append("nbformat 3 notebook, up-converted to nbformat 4 for analysis")

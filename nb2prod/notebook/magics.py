@@ -19,6 +19,9 @@ AUTOMAGICS = frozenset(
     {"pip", "conda", "cd", "ls", "pwd", "mkdir", "load_ext", "matplotlib", "env", "cat", "rm"}
 )
 
+_AUTOCALL = ",;/"  # IPython's autocall escapes: ``/f x`` -> f(x); a lone ``;`` -> ("")
+# Anything :func:`_is_ipython_line` could accept (a superset, checked in one C-level pass).
+_CANDIDATE = re.compile(r"^[ \t]*[%!,;/]|\?|=\s*[!%]", re.MULTILINE)
 _HELP = re.compile(r"^(\?{1,2}[\w.\[\]()]+|[\w.\[\]()]+\?{1,2})$")
 _ASSIGN = re.compile(r"^([A-Za-z_][\w.,\s\[\]]*?)\s*=\s*([!%])(.*)$")
 
@@ -27,7 +30,7 @@ _ASSIGN = re.compile(r"^([A-Za-z_][\w.,\s\[\]]*?)\s*=\s*([!%])(.*)$")
 class Magic:
     """An IPython construct found in a cell (lines are 1-based, within the cell)."""
 
-    kind: str  # "line_magic" | "cell_magic" | "shell" | "help"
+    kind: str  # "line_magic" | "cell_magic" | "shell" | "help" | "autocall" (``/f x``, ``;``)
     name: str  # magic name ("pip", "matplotlib") or the shell command's first word
     text: str  # the command after the prefix, continuation lines joined
     line: int
@@ -61,6 +64,8 @@ def mask_ipython(source: str) -> MaskedSource:
         shifted = [_shift(m, first + 1) for m in rest.magics]
         body = "\n".join(lines[: first + 1]) + "\n" + rest.python
         return MaskedSource(body, [magic, *shifted])
+    if not _CANDIDATE.search(source):
+        return MaskedSource(source, [])  # most cells: nothing to mask, skip the scan
     magics: list[Magic] = []
     out: list[str] = []
     code_lines = _code_line_starts(lines)
@@ -113,7 +118,7 @@ def _cell_magic(lines: list[str], first: int) -> Magic:
 
 
 def _is_ipython_line(stripped: str) -> bool:
-    if stripped[0] in "%!":
+    if stripped[0] in "%!" or stripped[0] in _AUTOCALL:
         return True
     if "?" in stripped and "#" not in stripped and _HELP.match(stripped.rstrip()):
         return True
@@ -133,6 +138,10 @@ def _classify(text: str, line: int, col: int, end: int) -> tuple[Magic, str]:
         cmd = text.lstrip("!").strip()
         name = cmd.split(" ", 1)[0] if cmd else ""
         return Magic("shell", name, cmd, line, col, end, assigned), replacement
+    if text[0] in _AUTOCALL:
+        body = text[1:].strip()
+        name = body.split(" ", 1)[0] if body else ""
+        return Magic("autocall", name, text, line, col, end), replacement
     if text.startswith("%"):
         body = text.lstrip("%").strip()
         name = body.split(" ", 1)[0] if body else ""
@@ -141,13 +150,16 @@ def _classify(text: str, line: int, col: int, end: int) -> tuple[Magic, str]:
 
 
 def _code_line_starts(lines: list[str]) -> set[int]:
-    """Indices of lines that begin outside any string literal and outside open brackets."""
+    """Indices of lines that begin a statement: outside any string literal, outside open
+    brackets and not after a backslash continuation."""
     starts: set[int] = set()
     depth = 0
     quote: str | None = None  # the open string's delimiter: ', ", ''' or """
+    continued = False
     for idx, line in enumerate(lines):
-        if quote is None and depth == 0:
+        if quote is None and depth == 0 and not continued:
             starts.add(idx)
+        continued = False
         j = 0
         n = len(line)
         while j < n:
@@ -164,6 +176,8 @@ def _code_line_starts(lines: list[str]) -> set[int]:
                 continue
             if ch == "#":
                 break
+            if ch == "\\" and j == n - 1:
+                continued = True
             if ch in "\"'":
                 triple = line[j : j + 3]
                 quote = triple if triple in ('"""', "'''") else ch

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
+from nb2prod.notebook.parse import ParsedCell
 
+_SHELL_SEPARATORS = re.compile(r"&&|\|\||;")
 _INSTALLERS = {"pip", "pip3", "conda", "mamba", "micromamba", "uv", "poetry", "apt", "apt-get"}
 
 
 def is_install(name: str, text: str) -> bool:
     """``pip install x``, ``python -m pip install x``, ``conda install x`` ..."""
     words = text.replace("\\", " ").split()
+    if words[:1] == ["sudo"]:  # sudo apt-get install ..., sudo -H pip install ...
+        words = words[1:]
+        while words and words[0].startswith("-"):
+            words = words[1:]
     if not words:
         return False
     if words[0] in {"python", "python3", "sys.executable", "{sys.executable}"}:
@@ -27,10 +34,30 @@ def is_install(name: str, text: str) -> bool:
     )
 
 
+def script_installs(parsed: ParsedCell) -> Iterator[tuple[int, int, str]]:
+    """(line, col, command) of installs in the body of a ``%%bash`` / ``%%sh`` cell."""
+    magic = parsed.not_python
+    if magic is None or magic.name not in {"bash", "sh", "script"}:
+        return
+    lines = parsed.cell.source.split("\n")
+    number = magic.line
+    while number < len(lines):
+        start, text = number, lines[number]
+        while text.rstrip().endswith("\\") and number + 1 < len(lines):
+            number += 1
+            text = text.rstrip()[:-1] + " " + lines[number]
+        number += 1
+        for command in _SHELL_SEPARATORS.split(text.strip()):
+            if is_install("", command.strip()):
+                yield start + 1, len(text) - len(text.lstrip()), " ".join(command.split())
+                break
+
+
 class ShellInstall(Rule):
     """## What it does
     Flags package installs run from a cell: `!pip install`, `%pip install`, `!conda install`,
-    `%conda install`, automagic `pip install`, `!apt-get install`.
+    `%conda install`, automagic `pip install`, `!apt-get install`, and install lines in a
+    `%%bash` / `%%sh` cell.
 
     ## Why is this bad?
     The notebook's environment is then whatever the last run installed, unpinned and
@@ -67,3 +94,12 @@ class ShellInstall(Rule):
                         f"Package install inside the notebook (`{m.text[:60]}`); "
                         "pin it in the project's dependencies",
                     )
+            for line, col, text in script_installs(parsed):
+                yield self.at(
+                    an,
+                    parsed.cell,
+                    line,
+                    col,
+                    f"Package install inside the notebook (`{text[:60]}`); "
+                    "pin it in the project's dependencies",
+                )
