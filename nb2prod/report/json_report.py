@@ -1,4 +1,4 @@
-"""JSON output, a stable documented schema (``docs/json-schema.md``; version 1).
+"""JSON output, a stable documented schema (``docs/json-output.md``; version 1).
 
 ```
 {"tool": "nb2prod", "version": 1, "nb2prod_version": "0.1.0",
@@ -19,6 +19,8 @@ import json
 
 from nb2prod import __version__
 from nb2prod.lint.engine import FileResult
+from nb2prod.lint.findings import Finding
+from nb2prod.lint.rule import Rule
 
 SCHEMA_VERSION = 1
 FIELDS = (
@@ -40,6 +42,18 @@ FIELDS = (
 )
 
 
+def rule_name(f: Finding, rules: dict[str, type[Rule]]) -> str:
+    """The rule's kebab-case name; for ruff's codes the name in ruff's docs URL
+    (``unused-import``), else ``ruff``."""
+    rule = rules.get(f.code)
+    if rule is not None:
+        return rule.name
+    url = f.extra.get("url") if isinstance(f.extra, dict) else None
+    if isinstance(url, str) and url.rstrip("/"):
+        return url.rstrip("/").rsplit("/", 1)[-1]
+    return "ruff" if f.code.startswith("PY") else f.code.lower()
+
+
 def render(results: list[FileResult]) -> str:
     from nb2prod.lint.registry import all_rules
 
@@ -47,10 +61,9 @@ def render(results: list[FileResult]) -> str:
     findings = []
     for r in results:
         for f in r.findings:
-            rule = rules.get(f.code)
             row = {
                 "code": f.code,
-                "name": rule.name if rule else "ruff",
+                "name": rule_name(f, rules),
                 "message": f.message,
                 "severity": f.severity,
                 "path": f.path,

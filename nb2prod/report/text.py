@@ -1,10 +1,26 @@
-"""Human output through rich: location, code, message, the offending source line."""
+"""Human output through rich, shaped like ruff's: ``path:cell N:line:col: CODE message``,
+the offending source line with a caret under the span, then a summary line.
+
+Colour only on a terminal (or with ``color=True``); piped output is plain text. Every piece
+of notebook text goes into rich ``Text`` objects, never through markup, and control
+characters are shown as ``\\xNN`` so that a notebook cannot drive the terminal.
+"""
 
 from __future__ import annotations
 
-from typing import TextIO
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, TextIO
 
 from nb2prod.lint.engine import FileResult
+from nb2prod.lint.findings import Finding
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_STYLES = {"error": "bold red", "warning": "yellow"}
+TAB = 4
 
 
 def render(
@@ -15,45 +31,84 @@ def render(
     show_source: bool = True,
 ) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console(
-        file=stream, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False
+        file=stream,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+        force_terminal=color,
+        no_color=color is False,
     )
-    total = 0
     for r in results:
         for f in r.findings:
-            total += 1
-            style = {"error": "bold red", "warning": "yellow"}.get(f.severity, "cyan")
-            fix = " [dim]\\[fixable][/dim]" if f.fixable else ""
-            console.print(
-                f"[bold]{escape(f.location)}[/bold]: [{style}]{f.code}[/{style}] "
-                f"{escape(f.message)}{fix}"
-            )
-            if show_source and f.source_line.strip():
-                gutter = f"{f.line:>4} | "
-                console.print(f"[blue]{gutter}[/blue]{escape(f.source_line.rstrip())}")
-                width = _caret_width(f)
-                pad = " " * (len(gutter) - 2)
-                console.print(
-                    f"[blue]{pad}| [/blue]{' ' * (f.col - 1)}[{style}]{'^' * width}[/{style}]"
-                )
-            if f.help:
-                console.print(f"  [cyan]help:[/cyan] {escape(f.help)}")
-    files = len(results)
-    errors = sum(1 for r in results if r.error)
-    summary = (
-        f"{total} finding{'s' if total != 1 else ''} in {files} notebook{'s' if files != 1 else ''}"
-    )
-    if errors:
-        summary += f", {errors} could not be read"
-    console.print(
-        f"[bold]{summary}[/bold]" if total or errors else f"[green]{summary}: all clean[/green]"
-    )
+            for line in _finding(f, show_source):
+                console.print(line)
+    console.print(_summary(results))
 
 
-def _caret_width(f) -> int:
-    line_len = len(f.source_line.rstrip())
+def _finding(f: Finding, show_source: bool) -> list[Text]:
+    """The finding's lines as rich Text: notebook text is never parsed as markup."""
+    from rich.text import Text
+
+    style = _STYLES.get(f.severity, "cyan")
+    head = Text.assemble((clean(f.location), "bold"), ": ", (f.code, style), " ", clean(f.message))
+    if f.fixable:
+        head.append(" [fixable]", "dim")
+    out = [head]
+    if show_source and f.source_line.strip():
+        source, start, width = caret(f)
+        gutter = f"{f.line:>4} | "
+        pad = " " * (len(gutter) - 2)
+        out.append(Text.assemble((gutter, "blue"), source))
+        out.append(Text.assemble((f"{pad}| ", "blue"), " " * start, ("^" * width, style)))
+    if f.help:
+        out.append(Text.assemble("  ", ("help:", "cyan"), " ", clean(f.help)))
+    return out
+
+
+def clean(text: str) -> str:
+    """``text`` on one line, control characters (and newlines) shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def caret(f: Finding) -> tuple[str, int, int]:
+    """(source line as displayed, caret offset, caret width), in terminal cells: tabs are
+    expanded and wide characters (CJK, emoji) count twice, so the caret stays aligned."""
+    from rich.cells import cell_len
+
+    raw = f.source_line.rstrip()
+    start = min(max(f.col - 1, 0), len(raw))
     if f.end_line == f.line and f.end_col and f.end_col > f.col:
-        return max(1, min(f.end_col, line_len + 1) - f.col)
-    return max(1, line_len - (f.col - 1))
+        end = min(f.end_col - 1, len(raw))
+    else:
+        end = len(raw)
+    before = clean(raw[:start].expandtabs(TAB))
+    span = clean((raw[:end].expandtabs(TAB))[len(raw[:start].expandtabs(TAB)) :])
+    shown = clean(raw.expandtabs(TAB))
+    return shown, cell_len(before), max(1, cell_len(span))
+
+
+def _summary(results: list[FileResult]) -> str:
+    findings = [f for r in results for f in r.findings]
+    files = len(results)
+    unreadable = sum(1 for r in results if r.error)
+    touched = sum(1 for r in results if r.findings)
+    text = f"{_n(len(findings), 'finding')} in {touched} of {_n(files, 'notebook')}"
+    if findings:
+        by = Counter(f.severity for f in findings)
+        parts = [_n(by[s], s) for s in ("error", "warning") if by[s]]
+        parts += [f"{by['info']} info"] if by["info"] else []
+        fixable = sum(1 for f in findings if f.fixable)
+        if fixable:
+            parts.append(f"{fixable} fixable")
+        text += f" ({', '.join(parts)})"
+    if unreadable:
+        text += f"; {unreadable} could not be read"
+    if not findings and not unreadable:
+        return f"[green]{_n(files, 'notebook')} checked: all clean[/green]"
+    return f"[bold]{text}[/bold]"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
