@@ -14,6 +14,8 @@ from nb2prod.analysis.names import collect_imports, qualified
 from nb2prod.notebook.parse import ParsedCell, parse_notebook
 
 if TYPE_CHECKING:
+    from nb2prod.analysis.io import IOFacts
+    from nb2prod.analysis.secrets import SecretHit
     from nb2prod.config import Settings
     from nb2prod.notebook.model import Notebook
 
@@ -41,3 +43,19 @@ class Analysis:
     def qualname(self, node: ast.AST) -> str | None:
         """Dotted name of a Name/Attribute chain, resolved through the notebook's imports."""
         return qualified(node, self.imports)
+
+    @cached_property
+    def io_events(self) -> IOFacts:
+        """File reads, writes, listings and cwd changes (``IOEvent``), with the values of
+        their paths, in program order; plus absolute path literals (``.literals``)."""
+        from nb2prod.analysis.io import analyse
+
+        return analyse(self)
+
+    @cached_property
+    def secrets(self) -> list[SecretHit]:
+        """Hard-coded secrets in code, markdown, outputs and metadata (``SecretHit``, always
+        masked), in notebook order."""
+        from nb2prod.analysis.secrets import find_secrets
+
+        return find_secrets(self)

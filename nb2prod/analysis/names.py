@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 
 def collect_imports(trees: Iterable[ast.AST]) -> dict[str, str]:
@@ -14,7 +14,7 @@ def collect_imports(trees: Iterable[ast.AST]) -> dict[str, str]:
     """
     names: dict[str, str] = {}
     for tree in trees:
-        for node in ast.walk(tree):
+        for node in _statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -27,6 +27,19 @@ def collect_imports(trees: Iterable[ast.AST]) -> dict[str, str]:
                     if alias.name != "*":
                         names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return names
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement, at any depth (bodies of defs, ifs, loops, try, with, match), without
+    descending into expressions: imports are statements."""
+    stack = list(getattr(tree, "body", ()))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, name, None)
+            if children:
+                stack.extend(children)
 
 
 def dotted(node: ast.AST) -> str | None:
