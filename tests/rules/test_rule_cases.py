@@ -3,11 +3,13 @@
 A case file is percent-format notebook text. A line holding ``ruleid: CODE`` marks the next
 line that is not an annotation as one that must get a CODE finding; ``ok: CODE`` marks one
 that must not. Every finding of the file's codes (its header ``# codes: IO001, IO002``)
-must sit on a ``ruleid`` line: anything else is an unexpected finding.
+must sit on a ``ruleid`` line: anything else is an unexpected finding. An optional header
+``# settings: {"allowed-remote-prefixes": ["s3://acme/"]}`` (JSON) sets team options.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -46,7 +48,10 @@ def test_rule_case(case: Path, tmp_path: Path) -> None:
     codes = [c.strip() for c in header.group(1).split(",")]
     doc = from_percent(text)
     nb = write(tmp_path / f"{case.stem}.ipynb", doc)
-    settings = load_settings(start=tmp_path, overrides={"select": codes, "cache": False})
+    options = re.search(r"^# settings:\s*(.+)$", text, re.MULTILINE)
+    overrides = json.loads(options.group(1)) if options else {}
+    overrides |= {"select": codes, "cache": False}
+    settings = load_settings(start=tmp_path, overrides=overrides)
     result = lint_file(str(nb), settings)
     assert result.error is None, result.error
     got = {(f.cell, f.line, f.code) for f in result.findings}
