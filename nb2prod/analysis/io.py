@@ -450,9 +450,26 @@ def _scan(
 
 def snippet(cell: ParsedCell, node: ast.AST, limit: int = 70) -> str:
     """The source of ``node`` on one line, shortened to ``limit`` characters."""
-    text = ast.get_source_segment(cell.python, node) or ast.unparse(node)
+    text = _segment(cell.python, node) or ast.unparse(node)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _segment(source: str, node: ast.AST) -> str | None:
+    """``ast.get_source_segment`` without its slow pure-Python line splitting."""
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if None in (start, end, col, end_col):
+        return None
+    lines = source.split("\n")[start - 1 : end]
+    if not lines:
+        return None
+    # ast offsets count UTF-8 bytes
+    if len(lines) == 1:
+        return lines[0].encode()[col:end_col].decode(errors="replace")
+    first = lines[0].encode()[col:].decode(errors="replace")
+    last = lines[-1].encode()[:end_col].decode(errors="replace")
+    return "\n".join([first, *lines[1:-1], last])
 
 
 def analyse(an: Analysis) -> IOFacts:
