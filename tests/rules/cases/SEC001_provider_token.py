@@ -55,6 +55,8 @@ gitlab = requests.get("https://gitlab.com/api/v4/projects", headers={"PRIVATE-TO
 NPM = "npm_NZEvGSTazfn68qPud6IB9jr4gVlGvGEmvdBR"
 # ok: SEC001
 not_a_token = "ghp_short"
+# ruleid: SEC001
+lazy_fake = "ghp_1234567890abcdefghijklmnopqrstuvwxyz"
 
 # %%
 # ruleid: SEC001

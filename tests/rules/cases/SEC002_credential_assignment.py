@@ -78,6 +78,28 @@ os.environ["MLFLOW_TRACKING_PASSWORD"] = "mlfl0w-Pa55"
 os.environ.setdefault("WANDB_API_KEY", "c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0")
 # ruleid: SEC002
 kaggle = {"username": "jdoe", "key": "0a1b2c3d4e5f60718293a4b5c6d7e8f9"}
+# ruleid: SEC002
+s3 = boto3.client("s3", aws_secret_access_key="6dj0xqU+PUv/61lLWv6lCNKNK+3DOLqbUQUW4Di6")
+# ruleid: SEC002
+os.environ["OPENAI_API_KEY"] = "sk-proj-Gtw-T_b6Yf1eCYp_ZxYCZ0itrMAwZk-77L7ITbHtMCNaY0q4"
+# ok: SEC002
+s3 = boto3.client("s3", aws_access_key_id="AKIAFQNGIQ6I54K4Y3ML")
+# ruleid: SEC002
+r = requests.get(url, auth=("etl", "S3cr3t!pass"))
+# ruleid: SEC002
+r = requests.get(url, auth=HTTPBasicAuth("etl", "S3cr3t!pass2"))
+# ruleid: SEC002
+server.login("me@acme.io", "gm4il-app-pa55")
+# ruleid: SEC002
+wandb.login(key="c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0")
+# ruleid: SEC002
+os.system("export API_TOKEN=a8Kd93jfL20dkQ7zX1 && python job.py")
+# ok: SEC002
+r = requests.get(url, auth=("etl", os.environ["PW"]))
+# ok: SEC002
+server.login(user, os.environ["SMTP_PASSWORD"])
+# ok: SEC002
+os.system("export API_TOKEN=$API_TOKEN && python job.py")
 
 
 # ruleid: SEC002
@@ -144,3 +166,9 @@ secret_path = "/run/secrets/db_password"
 %env DB_PASSWORD=$DB_PASSWORD
 # ok: SEC002
 !echo $API_TOKEN
+
+# %%
+# ruleid: SEC002
+smtp.login("alerts@acme.io", "gm4il-app-pa55")
+# ok: SEC002
+smtp.login("alerts@acme.io", os.environ["SMTP_PASSWORD"])

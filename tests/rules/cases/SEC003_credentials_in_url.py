@@ -19,6 +19,10 @@ DATABASE_URL = os.getenv("DATABASE_URL", "mysql://root:r00tPa55@localhost:3306/s
 weather = requests.get("https://api.openweathermap.org/data/2.5/weather?q=Paris&appid=x&api_key=9f8e7d6c5b4a39281706f5e4d3c2b1a0")
 # ruleid: SEC003
 !git clone https://jdoe:Tr0ub4dor3@gitlab.internal/analytics/models.git
+# ruleid: SEC003
+conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db.acme.io;DATABASE=sales;UID=sa;PWD=Sql$erv3r!;")
+# ruleid: SEC003
+conn = psycopg2.connect("host=db.internal dbname=sales user=etl password=S3cr3tPw")
 
 # %%
 # ok: SEC003
@@ -47,3 +51,7 @@ api = "https://api.example.org/v1/items?api_key=YOUR_API_KEY"
 site = "http://localhost:8888/tree"
 # ok: SEC003
 ftp = "ftp://anonymous:guest@ftp.example.org/pub"
+# ok: SEC003
+conn = psycopg2.connect("host=db.internal dbname=sales user=etl password={}".format(pw))
+# ok: SEC003
+conn = pyodbc.connect(f"DRIVER={{ODBC Driver 18}};SERVER=db;UID=sa;PWD={os.environ['PWD']};")

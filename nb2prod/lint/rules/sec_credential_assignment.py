@@ -1,0 +1,52 @@
+"""SEC002: a credential-named variable, keyword, dict key or item bound to a literal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nb2prod.analysis.context import Analysis
+from nb2prod.analysis.secrets import ASSIGNMENT, CODE, MAGIC
+from nb2prod.lint.findings import Finding
+from nb2prod.lint.rule import Rule
+from nb2prod.lint.rules.sec_common import read_from_env, secret_finding
+
+
+class CredentialAssignment(Rule):
+    """## What it does
+    Flags literals bound to names that hold credentials: variables and attributes
+    (`password = "..."`, `openai.api_key = "..."`), keyword arguments
+    (`connect(password="...")`, `boto3.client(..., aws_session_token="...")`), dict keys
+    (`{"client_secret": "..."}`), items (`config["token"] = "..."`,
+    `os.environ["DB_PASSWORD"] = "..."`), defaults of environment lookups
+    (`os.getenv("API_TOKEN", "...")`), parameter defaults, comparisons, basic-auth pairs
+    (`auth=("user", "...")`, `HTTPBasicAuth(...)`, `server.login(user, "...")`), and
+    `%env` / `export NAME=...` lines, in cells or inside strings. Names are read word by word: `api_key`, `db_pass`, `hf_token`,
+    `Authorization` count; `max_tokens`, `tokenizer`, `pad_token`, `password_field`,
+    `secret_name`, `sort_key` do not. Values that are placeholders (`"<your-key>"`,
+    `"changeme"`, `"${TOKEN}"`), paths, env var names, UUIDs, plain words or too short or
+    too regular to be keys are not reported.
+
+    ## Why is this bad?
+    The credential is in the notebook, its outputs' history and every copy of it, and
+    whoever runs the code in production uses the data scientist's own account.
+
+    ## Example
+    ```python
+    conn = psycopg2.connect(host="db.internal", user="etl", password="Tr0ub4dor&3")
+    ```
+
+    ## Use instead
+    ```python
+    conn = psycopg2.connect(host="db.internal", user="etl", password=os.environ["PASSWORD"])
+    ```
+    """
+
+    code = "SEC002"
+    name = "credential-assignment"
+    message = "Credential bound to a literal; read it from the environment"
+
+    def check(self, an: Analysis) -> Iterator[Finding]:
+        for hit in an.secrets:
+            if hit.kind == ASSIGNMENT and hit.where in (CODE, MAGIC):
+                message = f"Hard-coded {hit.label} ({hit.masked}); " + read_from_env(hit.env)
+                yield secret_finding(self, an, hit, message)
