@@ -80,8 +80,9 @@ def load_settings(
     """
     values = defaults()
     source = config or find_pyproject(start or Path.cwd())
-    folder = start if start is None or start.is_dir() else start.parent  # a notebook's folder
-    root = source.parent if source else (folder or Path.cwd())
+    # Without a pyproject.toml the working folder is the root (as for ruff): the cache is
+    # never written into the folder being linted.
+    root = source.parent if source else Path.cwd()
     if source is not None:
         try:
             with open(source, "rb") as fh:

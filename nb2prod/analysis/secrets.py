@@ -1091,7 +1091,9 @@ def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if kind == "stream":
         yield str(output.get("name") or "stream"), join_source(output.get("text", ""))
     elif kind == "error":
-        parts = [str(output.get("evalue") or ""), *map(str, output.get("traceback") or [])]
+        traceback = output.get("traceback")
+        lines = traceback if isinstance(traceback, list) else [traceback or ""]
+        parts = [str(output.get("evalue") or ""), *map(str, lines)]
         yield "error", "\n".join(parts)
     elif kind in ("execute_result", "display_data", "update_display_data", "pyout"):
         data = output.get("data")

@@ -53,6 +53,10 @@ class FileResult:
         )
 
 
+class RuleCrash(InputError):
+    """A rule raised on a notebook: reported for that file, the others are still linted."""
+
+
 def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
     """Every enabled nb2prod rule (not PY) over one loaded notebook, noqa applied."""
     from nb2prod.analysis.context import Analysis
@@ -62,7 +66,16 @@ def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():
         if settings.is_enabled(code) and not matches(code, ignored):
-            findings.extend(rule_cls().check(an))
+            try:
+                findings.extend(rule_cls().check(an))
+            except InputError:
+                raise  # a bad setting (e.g. an extra secret pattern): the whole run stops
+            except Exception as exc:  # a rule bug must not end the run with a traceback
+                raise RuleCrash(
+                    f"internal error in rule {code} ({type(exc).__name__}: {exc}); "
+                    "please report it with this notebook",
+                    nb.path,
+                ) from exc
     return apply_noqa(noqa_directives(nb), findings)
 
 
@@ -86,7 +99,11 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         nb = load_notebook(path)
     except InputError as exc:
         return FileResult(path, error=str(exc))
-    result = FileResult(path, check_notebook(nb, settings), notes=list(nb.notes))
+    try:
+        findings = check_notebook(nb, settings)
+    except RuleCrash as exc:
+        return FileResult(path, error=str(exc))
+    result = FileResult(path, findings, notes=list(nb.notes))
     if _ruff_enabled(settings, path):
         result.cells = {c.index: (c.id, c.lines) for c in nb.cells if c.cell_type == "code"}
         result.noqa = noqa_directives(nb)

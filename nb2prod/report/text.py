@@ -30,6 +30,12 @@ def render(
     color: bool | None = None,
     show_source: bool = True,
 ) -> None:
+    terminal = color if color is not None else _isatty(stream)
+    if not terminal:  # piped or to a file: plain text, without rich's per-line cost
+        lines = [t.plain for r in results for f in r.findings for t in _finding(f, show_source)]
+        lines.append(_summary(results, plain=True))
+        stream.write("\n".join(lines) + "\n")
+        return
     from rich.console import Console
 
     console = Console(
@@ -45,6 +51,13 @@ def render(
             for line in _finding(f, show_source):
                 console.print(line)
     console.print(_summary(results))
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _finding(f: Finding, show_source: bool) -> list[Text]:
@@ -89,7 +102,8 @@ def caret(f: Finding) -> tuple[str, int, int]:
     return shown, cell_len(before), max(1, cell_len(span))
 
 
-def _summary(results: list[FileResult]) -> str:
+def _summary(results: list[FileResult], plain: bool = False) -> str:
+    """The closing line, as rich markup (or plain text)."""
     findings = [f for r in results for f in r.findings]
     files = len(results)
     unreadable = sum(1 for r in results if r.error)
@@ -106,8 +120,10 @@ def _summary(results: list[FileResult]) -> str:
     if unreadable:
         text += f"; {unreadable} could not be read"
     if not findings and not unreadable:
-        return f"[green]{_n(files, 'notebook')} checked: all clean[/green]"
-    return f"[bold]{text}[/bold]"
+        text, style = f"{_n(files, 'notebook')} checked: all clean", "green"
+    else:
+        style = "bold"
+    return text if plain else f"[{style}]{text}[/{style}]"
 
 
 def _n(count: int, word: str) -> str:

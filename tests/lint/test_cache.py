@@ -26,6 +26,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a pyproject.toml the cache lives in the working folder: make that tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 def settings_for(tmp_path: Path, **overrides):
     return load_settings(start=tmp_path, overrides={"select": ["NB", "PYF"], **overrides})
 
@@ -107,9 +113,18 @@ def test_corrupt_cache_entry_is_a_miss(tmp_path: Path, calls: list[str]) -> None
     assert [f.code for f in results[0].findings] == ["NB002"]
 
 
-def test_cache_lives_beside_a_linted_file_without_pyproject(tmp_path: Path) -> None:
-    nb = write(tmp_path / "a.ipynb", notebook([code("!ls")]))
+def test_cache_lives_in_the_working_folder_without_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for ruff: never inside the folder being linted (it may be read-only or shared)."""
+    linted = tmp_path / "notebooks"
+    linted.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    nb = write(linted / "a.ipynb", notebook([code("!ls")]))
     settings = load_settings(start=nb, overrides={"select": ["NB"]})
-    assert settings.root == tmp_path
+    assert settings.root == work
     lint_paths([str(nb)], settings, jobs=1)
-    assert any((tmp_path / ".nb2prod_cache").rglob("*.json"))
+    assert any((work / ".nb2prod_cache").rglob("*.json"))
+    assert not (linted / ".nb2prod_cache").exists()

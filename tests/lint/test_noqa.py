@@ -101,5 +101,7 @@ def test_markdown_directive_filters_findings_in_that_cell(tmp_path: Path) -> Non
     def finding(code: str, cell: int) -> Finding:
         return Finding(code=code, message="m", path=nb.path, cell=cell, line=1, col=1)
 
-    kept = apply_noqa(noqa_directives(nb), [finding("SEC001", 1), finding("IO001", 1), finding("SEC001", 2)])
+    kept = apply_noqa(
+        noqa_directives(nb), [finding("SEC001", 1), finding("IO001", 1), finding("SEC001", 2)]
+    )
     assert [(f.code, f.cell) for f in kept] == [("IO001", 1), ("SEC001", 2)]
