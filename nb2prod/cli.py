@@ -90,12 +90,23 @@ def lint(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Text format: no source lines.")
     ] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Rewrite fixable IO and SEC findings in place (atomic).")
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Show the --fix changes as a diff per cell; write nothing."),
+    ] = False,
 ) -> None:
     """Check notebooks against the team's production standards."""
     from nb2prod.lint.engine import apply_baseline, lint_paths
 
     try:
         settings = _settings(config, select, ignore, paths[0] if paths else None)
+        if fix or diff:
+            changed, failed = _fix(paths, settings, diff=diff)
+            if diff:
+                raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_CLEAN)
         results = lint_paths(
             [str(p) for p in paths], settings, jobs=jobs, use_cache=False if no_cache else None
         )
@@ -112,6 +123,30 @@ def lint(
         raise typer.Exit(EXIT_ERROR)
     if any(r.findings for r in results) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _fix(paths: list[Path], settings, *, diff: bool) -> tuple[bool, bool]:
+    """Run ``--fix`` (or ``--diff``) on every notebook; the report goes to stderr (stdout
+    stays the lint report), the diffs to stdout. Returns (anything changed, any failure)."""
+    from nb2prod.fix.engine import fix_notebook
+    from nb2prod.fix.report import render_text
+    from nb2prod.lint.engine import discover
+
+    files, missing = discover([str(p) for p in paths], settings)
+    changed = failed = bool(missing)
+    for m in missing:
+        print(f"nb2prod: error: {m.error}", file=sys.stderr)
+    for f in files:
+        try:
+            result = fix_notebook(f, settings, write=not diff)
+        except InputError as exc:
+            print(f"nb2prod: error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        changed = changed or result.changed
+        report = render_text(result, diff=diff)
+        print(report, file=sys.stdout if diff else sys.stderr)
+    return changed, failed
 
 
 def _print_problems(results) -> None:

@@ -46,6 +46,7 @@ class LocalFileRead(Rule):
 
     code = "IO001"
     name = "local-file-read"
+    fixable = True
     message = "Local file read; read it from S3 (an fsspec URI) or from configuration"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

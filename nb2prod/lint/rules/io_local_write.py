@@ -40,6 +40,7 @@ class LocalFileWrite(Rule):
 
     code = "IO002"
     name = "local-file-write"
+    fixable = True
     message = "Local file write; write it to S3 (an fsspec URI) or to a configured path"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

@@ -43,6 +43,7 @@ class CredentialAssignment(Rule):
 
     code = "SEC002"
     name = "credential-assignment"
+    fixable = True
     message = "Credential bound to a literal; read it from the environment"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

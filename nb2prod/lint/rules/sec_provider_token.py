@@ -42,6 +42,7 @@ class ProviderToken(Rule):
 
     code = "SEC001"
     name = "provider-token-in-code"
+    fixable = True
     message = "Hard-coded provider token; read it from the environment and rotate it"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

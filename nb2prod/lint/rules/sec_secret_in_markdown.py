@@ -34,6 +34,7 @@ class SecretInMarkdown(Rule):
 
     code = "SEC004"
     name = "secret-in-markdown"
+    fixable = True
     message = "Secret in a markdown cell; remove it and rotate it"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

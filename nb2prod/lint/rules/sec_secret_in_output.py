@@ -40,6 +40,7 @@ class SecretInOutput(Rule):
 
     code = "SEC005"
     name = "secret-in-output"
+    fixable = True
     message = "Secret in a saved output; clear the outputs and rotate it"
 
     def check(self, an: Analysis) -> Iterator[Finding]:

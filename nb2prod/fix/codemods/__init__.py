@@ -1,0 +1,1 @@
+"""libcst transformers used by ``--fix``: one per module, each with a one-line DESCRIPTION."""
