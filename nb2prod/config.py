@@ -46,6 +46,9 @@ class Settings:
         return not (path and matches(code, self.ignored_for(path)))
 
     def ignored_for(self, path: str) -> list[str]:
+        """Codes that ``per-file-ignores`` switches off for ``path``."""
+        if not self.values["per-file-ignores"]:
+            return []
         codes: list[str] = []
         try:
             rel = Path(path).resolve().relative_to(self.root.resolve()).as_posix()

@@ -231,9 +231,18 @@ def _run_many(files: list[str], settings: Settings, jobs: int | None) -> list[Fi
         return [lint_file(p, settings) for p in files]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, len(files) // (workers * 4))
+    # Largest first in small chunks: the big notebooks do not end up on one worker at the end.
+    order = sorted(files, key=_size, reverse=True)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lint_file, files, [settings] * len(files), chunksize=chunk))
+        results = list(pool.map(lint_file, order, [settings] * len(order), chunksize=2))
+    return results
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def apply_baseline(results: list[FileResult], baseline_path: str) -> int:
