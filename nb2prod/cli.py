@@ -190,6 +190,46 @@ def _emit(results, output_format: Format, output: Path | None, quiet: bool) -> N
         output.write_text(rendered, encoding="utf-8")
 
 
+@app.command()
+def convert(
+    notebook: Annotated[Path, typer.Argument(help="The notebook to convert.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the package to.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Package name (default: from the notebook's file name)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output folder.")
+    ] = False,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Write the package even where cells cannot be converted faithfully.",
+        ),
+    ] = False,
+) -> None:
+    """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
+    from nb2prod.convert import run
+    from nb2prod.lint.engine import FileResult
+    from nb2prod.report import text
+
+    result = run(notebook, output, name=name, force=force, allow_partial=allow_partial)
+    if result.error:
+        raise _fail(result.error)
+    if result.findings:
+        text.render([FileResult(str(notebook), result.findings)], sys.stderr)
+    if result.files:
+        print(f"wrote package {result.package} to {output} ({len(result.files)} files)")
+    else:
+        print(
+            "nb2prod: not converted: the findings above would change what the notebook does"
+            " (--allow-partial writes the package anyway)",
+            file=sys.stderr,
+        )
+    raise typer.Exit(result.exit_code)
+
+
 @app.command("baseline")
 def baseline_cmd(
     paths: PathsArg,

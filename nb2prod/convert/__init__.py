@@ -1,0 +1,85 @@
+"""``nb2prod convert``: a notebook becomes a Python package (steps, pipeline, settings, tests).
+
+Entry point: :func:`run`. It returns data (:class:`ConvertResult`) and never prints.
+Exit codes: 0 written, 1 not converted faithfully (findings; nothing written unless
+``allow_partial``), 2 bad input (unreadable notebook, existing output without ``force``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nb2prod.lint.findings import Finding
+
+__all__ = ["ConvertResult", "render_package", "run"]
+
+
+@dataclass(slots=True)
+class ConvertResult:
+    notebook: str
+    out_dir: str
+    exit_code: int
+    package: str | None = None
+    files: list[str] = field(default_factory=list)  # relative to out_dir, when written
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # the one-line reason for exit code 2
+
+    @property
+    def written(self) -> bool:
+        return bool(self.files)
+
+
+def render_package(notebook_path: str | Path, name: str | None = None):
+    """(plan, {relative path: text}) for a notebook, without writing or formatting."""
+    from nb2prod.convert.codegen import generate
+    from nb2prod.convert.findings import finding
+    from nb2prod.convert.plan import build_plan
+    from nb2prod.convert.writer import render
+    from nb2prod.errors import InputError
+    from nb2prod.notebook.load import load_notebook
+
+    nb = load_notebook(notebook_path)
+    try:
+        plan = build_plan(nb, name)
+        code = generate(plan)
+    except RecursionError:
+        raise InputError("code nested too deeply to analyse", str(notebook_path)) from None
+    cells = {c.index: c for c in nb.cells}
+    for index, message in code.problems:
+        plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
+    return plan, render(plan, code)
+
+
+def run(
+    notebook_path: str | Path,
+    out_dir: str | Path,
+    name: str | None = None,
+    force: bool = False,
+    allow_partial: bool = False,
+) -> ConvertResult:
+    """Convert ``notebook_path`` into a package in ``out_dir``."""
+    from nb2prod.convert.findings import blocking
+    from nb2prod.convert.writer import check_target, write_tree
+    from nb2prod.errors import InputError
+
+    result = ConvertResult(str(notebook_path), str(out_dir), exit_code=0)
+    out = Path(out_dir)
+    try:
+        check_target(out, force)
+        plan, files = render_package(notebook_path, name)
+    except InputError as exc:
+        result.exit_code, result.error = 2, str(exc)
+        return result
+    result.package = plan.package
+    result.findings = plan.findings
+    if blocking(plan.findings) and not allow_partial:
+        result.exit_code = 1
+        return result
+    try:
+        result.files = write_tree(files, out, force)
+    except InputError as exc:
+        result.exit_code, result.error = 2, str(exc)
+    except OSError as exc:
+        result.exit_code, result.error = 2, f"{out}: cannot write ({exc.strerror or exc})"
+    return result

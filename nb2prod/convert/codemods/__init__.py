@@ -1,0 +1,1 @@
+"""libcst transformers used by convert, one per module (see DESCRIPTION in each)."""

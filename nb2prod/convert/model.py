@@ -1,0 +1,57 @@
+"""The package plan as plain data: cells sorted into statements, steps, settings."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from nb2prod.analysis.defuse import CellDefUse
+from nb2prod.convert.settings_params import Param
+from nb2prod.lint.findings import Finding
+from nb2prod.notebook.parse import ParsedCell
+
+
+@dataclass(slots=True)
+class CellPlan:
+    parsed: ParsedCell
+    kinds: list[str]  # one per top-level statement: classify.IMPORT, DEF, CODE ...
+    imports: list[ast.stmt] = field(default_factory=list)  # import statements, any depth
+    defuse: CellDefUse | None = None
+
+    @property
+    def index(self) -> int:
+        return self.parsed.cell.index
+
+
+@dataclass(slots=True)
+class StepPlan:
+    name: str
+    title: str | None
+    cells: list[int]  # Cell.index
+    inputs: list[str]
+    outputs: list[str]
+    args: list[tuple[str, str]] = field(default_factory=list)  # (parameter, pipeline expr)
+
+
+@dataclass(slots=True)
+class PackagePlan:
+    package: str
+    notebook: str  # file name
+    cells: list[CellPlan]
+    params: list[Param]
+    steps: list[StepPlan]
+    module_defs: set[str]  # def/class names placed at module level
+    injected: dict[str, list[str]]  # module-level function -> notebook variables passed in
+    requirements: list[str]
+    findings: list[Finding]
+    results: list[str]  # the names ``run()`` returns
+    extra_imports: list[str] = field(default_factory=list)  # what IPython gave the notebook
+
+    @property
+    def distribution(self) -> str:
+        return self.package.replace("_", "-")
+
+
+def stmts(c: CellPlan) -> list[tuple[ast.stmt, str]]:
+    assert c.parsed.tree is not None
+    return list(zip(c.parsed.tree.body, c.kinds, strict=True))

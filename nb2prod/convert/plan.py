@@ -1,0 +1,364 @@
+"""Cells -> steps -> package plan, as plain data (no code is generated here).
+
+Design of what goes where (faithful to running the notebook top to bottom):
+
+* Imports move to module level. A ``def``/``class`` moves to module level when its name is
+  bound once in the notebook, by that statement only, and nothing it evaluates when it runs
+  (decorators, defaults, bases, class body, and for a class its methods) reads a notebook
+  variable. Otherwise it stays in its step, as a local definition like any other code.
+* A module-level function whose body reads notebook variables (directly or through the
+  functions it calls) receives them as extra keyword-only parameters, and every reference to
+  it passes the caller's current values (``f(x, df=df)``; ``functools.partial`` when it is
+  passed along): it sees what the notebook's global lookup would see at the call.
+* A step's parameters are the notebook variables its cells read before binding them (calls
+  included, through def/use); it returns each name it defines or mutates that a later step
+  reads, so the pipeline never reads a stale object.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import keyword
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from nb2prod.analysis.defuse import BUILTINS, FunctionInfo, analyze, function_closure
+from nb2prod.convert import checks, deps
+from nb2prod.convert import classify as k
+from nb2prod.convert.findings import finding
+from nb2prod.convert.model import CellPlan, PackagePlan, StepPlan, stmts
+from nb2prod.convert.settings_params import Param, find_params
+from nb2prod.convert.steps import group_cells, step_names
+from nb2prod.errors import InputError
+from nb2prod.lint.findings import Finding
+from nb2prod.notebook.model import Notebook
+from nb2prod.notebook.parse import ParsedCell, parse_cell, parse_notebook
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESERVED = {"run", "main", "functools", "_steps", "_cfg", "_Settings", "settings"}
+
+
+def package_name(nb_path: str, requested: str | None, modules: set[str]) -> str:
+    """``--name`` checked, or a name made from the notebook's file name."""
+    if requested is not None:
+        if not _IDENT.match(requested) or keyword.iskeyword(requested):
+            raise InputError(f"--name {requested!r} is not a valid Python package name")
+        if requested in sys.stdlib_module_names or requested in modules:
+            raise InputError(f"--name {requested!r} would shadow the module of that name")
+        return requested
+    stem = re.sub(r"[^0-9a-zA-Z]+", "_", Path(nb_path).stem).strip("_").lower()
+    stem = re.sub(r"_+", "_", stem) or "notebook"
+    if stem[0].isdigit():
+        stem = f"nb_{stem}"
+    if keyword.iskeyword(stem) or stem in sys.stdlib_module_names or stem in modules:
+        stem += "_pipeline"
+    return stem
+
+
+def build_plan(nb: Notebook, name: str | None = None) -> PackagePlan:
+    if not nb.is_python:
+        raise InputError(f"not a Python notebook (kernel language: {nb.language})", nb.path)
+    path = nb.path
+    findings: list[Finding] = []
+    parsed = [_unwrap_timed(p, path, findings) for p in parse_notebook(nb)]
+    findings += checks.cell_problems(path, parsed)
+    findings += checks.order_problems(path, parsed)
+    params = find_params(parsed)
+    param_nodes = {id(p.node) for p in params}
+
+    cells: list[CellPlan] = []
+    pip_lines: list[deps.PipLine] = []
+    for p in parsed:
+        for m in p.magics:
+            code, message = k.magic_verdict(m)
+            if code:
+                findings.append(finding(code, path, p.cell, m.line, m.col, message))
+            if k.is_install(m.name, m.text):
+                line = deps.parse_pip(m)
+                pip_lines.append(line)
+                for word in line.unusable:
+                    msg = f"`{word}` from a pip install line cannot go in pyproject.toml; add it by hand"
+                    findings.append(finding("CV012", path, p.cell, m.line, m.col, msg))
+        if p.tree is None:
+            continue
+        problems, imports = k.scan(p.tree)
+        for code, node, message in problems:
+            line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+            findings.append(finding(code, path, p.cell, line, col, message))
+        if any(code in _LEFT_OUT for code, _, _ in problems):
+            continue  # a function body could not hold this cell's code
+        magic_lines = {m.line for m in p.magics}
+        cells.append(CellPlan(p, k.classify(p.tree, magic_lines, param_nodes), imports))
+
+    # Def/use over what stays: parameters and display-only lines are gone.
+    kept = [(c.index, ast.Module([s for s, kind in stmts(c) if kind in _KEPT], [])) for c in cells]
+    for c, du in zip(cells, analyze(kept).cells, strict=True):
+        c.defuse = du
+
+    param_names = {p.name for p in params}
+    module_defs, infos, data = _module_level(cells, param_names)
+    for c in cells:
+        c.kinds = [
+            k.CODE if kind == k.DEF and getattr(s, "name", None) not in module_defs else kind
+            for s, kind in stmts(c)
+        ]
+    injected = _injections(module_defs, infos, data)
+    findings += checks.global_writes(path, cells)
+
+    modules = deps.top_level_imports(node for c in cells for node in c.imports)
+    extra_imports = []
+    defined = set().union(*(c.defuse.changes for c in cells if c.defuse)) if cells else set()
+    if "display" not in defined and any("display" in c.defuse.reads for c in cells if c.defuse):
+        extra_imports.append("from IPython.display import display")  # a kernel built-in
+        modules.setdefault("IPython", ast.Pass())
+    findings += checks.local_imports(path, cells, modules)
+    third_party = sorted(
+        m
+        for m in modules
+        if deps.is_third_party(m) and not deps.is_local_module(m, Path(path).parent)
+    )
+    findings += checks.name_problems(path, cells, param_names)
+
+    steps, results = _steps(nb, cells, params, data, module_defs)
+    findings += checks.stale_closures(path, cells, steps, data)
+    pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
+    return PackagePlan(
+        package=pkg,
+        notebook=Path(path).name,
+        cells=cells,
+        params=params,
+        steps=steps,
+        module_defs=module_defs,
+        injected=injected,
+        requirements=deps.requirements(third_party, pip_lines),
+        findings=sorted(findings, key=Finding.sort_key),
+        results=results,
+        extra_imports=extra_imports,
+    )
+
+
+_KEPT = {k.CODE, k.DEF, k.IMPORT}
+_LEFT_OUT = {"CV001", "CV013"}
+
+
+_TIMED = {"time", "timeit"}
+_TIMEIT_VALUE_OPTIONS = {"-n", "-r", "-p"}
+
+
+def _unwrap_timed(p: ParsedCell, path: str, findings: list[Finding]) -> ParsedCell:
+    """``%time stmt`` runs ``stmt`` in the notebook: keep the statement, drop the timing."""
+    timed = [
+        m for m in p.magics if m.kind == "line_magic" and m.name in _TIMED and m.line == m.end_line
+    ]
+    if not timed:
+        return p
+    lines = p.cell.source.split("\n")
+    for m in timed:
+        words = m.text.split(" ")[1:]
+        while words and words[0].startswith("-"):
+            words = words[2:] if words[0] in _TIMEIT_VALUE_OPTIONS else words[1:]
+        body = " ".join(words).strip()
+        if not body:
+            continue
+        try:
+            ast.parse(body)
+        except SyntaxError:
+            continue
+        indent = lines[m.line - 1][: m.col]
+        lines[m.line - 1] = indent + body
+        msg = f"`%{m.name}` dropped, the statement it timed kept"
+        findings.append(finding("CV003", path, p.cell, m.line, m.col, msg))
+    cell = dataclasses.replace(p.cell, source="\n".join(lines))
+    return dataclasses.replace(parse_cell(cell), cell=p.cell)
+
+
+# -- module level or local ----------------------------------------------------------------
+
+
+def _module_level(
+    cells: list[CellPlan], params: set[str]
+) -> tuple[set[str], dict[str, FunctionInfo], set[str]]:
+    """(module-level def names, their infos, notebook variables)."""
+    code_binds: set[str] = set(params)
+    import_binds: set[str] = set()
+    def_counts: dict[str, int] = {}
+    infos: dict[str, FunctionInfo] = {}
+    for c in cells:
+        assert c.defuse is not None
+        for s, kind in stmts(c):
+            if kind == k.CODE:
+                code_binds |= k.binds(s)
+            elif kind == k.IMPORT:
+                import_binds |= k.binds(s)
+            elif kind == k.DEF:
+                name = s.name  # type: ignore[attr-defined]
+                def_counts[name] = def_counts.get(name, 0) + 1
+                infos[name] = c.defuse.functions[name]
+    for c in cells:  # in-place changes of notebook variables (not of modules or functions)
+        assert c.defuse is not None
+        code_binds |= set(c.defuse.mutates) - import_binds - set(def_counts)
+    candidates = {
+        n for n, count in def_counts.items() if count == 1 and n not in code_binds | import_binds
+    }
+    data = code_binds | (set(def_counts) - candidates)
+    changed = True
+    while changed:
+        changed = False
+        module_infos = {n: infos[n] for n in candidates}
+        for n in sorted(candidates):
+            info = infos[n]
+            reads = set(info.def_reads)
+            if info.is_class:
+                reads |= set(function_closure(n, module_infos)[0])
+            if reads & data:
+                candidates.discard(n)
+                data.add(n)
+                changed = True
+                break
+    return candidates, {n: infos[n] for n in candidates}, data
+
+
+def _injections(
+    module_defs: set[str], infos: dict[str, FunctionInfo], data: set[str]
+) -> dict[str, list[str]]:
+    out = {}
+    for name in sorted(module_defs):
+        if infos[name].is_class:
+            continue
+        reads = function_closure(name, infos)[0]
+        needed = sorted(n for n in reads if n in data)
+        if needed:
+            out[name] = needed
+    return out
+
+
+# -- steps ---------------------------------------------------------------------------------
+
+
+def _steps(
+    nb: Notebook,
+    cells: list[CellPlan],
+    params: list[Param],
+    data: set[str],
+    module_defs: set[str],
+) -> tuple[list[StepPlan], list[str]]:
+    by_index = {c.index: c for c in cells}
+    step_cells = {c.index for c in cells if k.CODE in c.kinds}
+    groups = group_cells(nb.cells, step_cells, _joins(cells, data))
+
+    facts = [_step_facts([by_index[i] for i in g.cells], data) for g in groups]
+    later: list[set[str]] = [set() for _ in groups]
+    acc: set[str] = set()
+    for i in range(len(groups) - 1, -1, -1):
+        later[i] = set(acc)
+        acc |= set(facts[i][0])
+
+    import_names: set[str] = set()
+    for c in cells:
+        assert c.defuse is not None
+        import_names |= set(c.defuse.imports)
+    env: dict[str, str] = {p.name: f"_cfg.{p.name}" for p in params}
+    plans: list[StepPlan] = []
+    results: list[str] = []
+    outputs_all = []
+    for reads, changes, maybe, deleted in facts:
+        outputs = [n for n in changes if n in later[len(outputs_all)] and n not in deleted]
+        outputs_all.append(outputs)
+        inputs = [
+            n
+            for n in reads
+            if n in data and (n in env or n in import_names) and n not in module_defs
+        ]
+        inputs += [n for n in outputs if n in maybe and n in env and n not in inputs]
+        args = [(n, env.get(n, f"_steps.{n}")) for n in inputs]
+        for n in deleted:
+            env.pop(n, None)
+        for n in outputs:
+            env[n] = n
+            if n not in results:
+                results.append(n)
+        plans.append(StepPlan("", None, [], inputs, outputs, args))
+    taken = RESERVED | data | module_defs | import_names | BUILTINS
+    produced = [
+        _produced(plan.outputs, [by_index[i] for i in g.cells], data)
+        for plan, g in zip(plans, groups, strict=True)
+    ]
+    names = step_names(groups, produced, taken)
+    for plan, group, name in zip(plans, groups, names, strict=True):
+        plan.name, plan.title, plan.cells = name, group.title, group.cells
+    return plans, results
+
+
+def _produced(outputs: list[str], cells: list[CellPlan], data: set[str]) -> tuple[str, list[str]]:
+    """What names a step: what it hands on, else what it defines, else what it changes."""
+    if outputs:
+        return "compute", outputs
+    defined: dict[str, None] = {}
+    mutated: dict[str, None] = {}
+    for c in cells:
+        assert c.defuse is not None
+        defined.update(dict.fromkeys(n for n in c.defuse.defines if n in data))
+        mutated.update(dict.fromkeys(n for n in c.defuse.mutates if n in data))
+    meaningful = [n for n in defined if len(n) > 1 and not n.startswith("_")]
+    if meaningful:
+        return "compute", meaningful
+    return "update", [n for n in mutated if n not in defined]
+
+
+def _joins(cells: list[CellPlan], data: set[str]) -> Callable[[list[int], int], bool]:
+    """For grouping by data flow: does a cell join the step before it? Yes when it feeds
+    nothing forward (prints, plots), or when it is the only reader of what that step
+    hands on (the intermediate values stay inside one step)."""
+    changes = {c.index: set(c.defuse.changes) & data for c in cells if c.defuse}
+    reads = {c.index: set(c.defuse.reads) & data for c in cells if c.defuse}
+    read_after: dict[int, set[str]] = {}
+    below: set[str] = set()
+    for c in reversed(cells):
+        read_after[c.index] = set(below)
+        below |= reads[c.index]
+
+    def joins(group: list[int], cell: int) -> bool:
+        if not changes[cell] & read_after[cell]:
+            return True
+        made = set().union(*(changes[i] for i in group))
+        return bool(reads[cell] & made) and not made & read_after[cell]
+
+    return joins
+
+
+def _step_facts(
+    cells: list[CellPlan], data: set[str]
+) -> tuple[list[str], list[str], set[str], set[str]]:
+    """(names read from before the step, names changed, maybe-bound at the end, deleted at
+    the end) of a group of cells, in first-use order."""
+    reads: dict[str, None] = {}
+    changes: dict[str, None] = {}
+    bound: set[str] = set()
+    maybe: set[str] = set()
+    deleted: set[str] = set()
+    for c in cells:
+        du = c.defuse
+        assert du is not None
+        for n in du.reads:
+            if n not in bound:
+                reads.setdefault(n)
+        # A function kept in the step closes over the step's variables: it needs them now.
+        for s, kind in stmts(c):
+            if kind == k.CODE and isinstance(
+                s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+            ):
+                info = du.functions.get(s.name)
+                for n in info.reads if info else ():
+                    if n in data and n not in bound and n != s.name:
+                        reads.setdefault(n)
+        for n in du.changes:
+            changes.setdefault(n)
+        definite = set(du.defines) - du.maybe - du.deleted
+        bound |= definite
+        maybe = (maybe - definite) | du.maybe
+        deleted = (deleted - set(du.defines)) | du.deleted
+        bound -= du.deleted
+    return list(reads), [n for n in changes if n in data], maybe, deleted

@@ -1,0 +1,147 @@
+"""Render the package from templates/package, format it with ruff, write it atomically.
+
+Templates are plain jinja2 files (StrictUndefined); a ``{pkg}`` folder name becomes the
+package name and the ``.j2`` suffix goes. The whole tree is written to a temporary folder
+next to the target, formatted there, then renamed into place: a reader never sees half a
+package, and an existing folder is replaced only with ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from nb2prod.convert.codegen import StepsSource
+from nb2prod.convert.model import PackagePlan
+from nb2prod.errors import InputError
+from nb2prod.resources import data_dir
+
+
+@cache
+def _environment(root: Path):  # noqa: ANN202 - jinja2 is imported lazily
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render(plan: PackagePlan, code: StepsSource) -> dict[str, str]:
+    """Relative path -> file text, for every template."""
+    root = data_dir("templates") / "package"
+    env = _environment(root)
+    context = {
+        "package": plan.package,
+        "distribution": plan.distribution,
+        "notebook": plan.notebook,
+        "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "requirements": plan.requirements,
+        "params": plan.params,
+        "env_prefix": plan.package.upper() + "_",
+        "steps": plan.steps,
+        "results": plan.results,
+        "findings": plan.findings,
+        "code": code,
+        "example": _example(plan),
+        "flags": _flags(plan),
+    }
+    files: dict[str, str] = {}
+    for path in sorted(root.rglob("*.j2")):
+        rel = path.relative_to(root).as_posix()
+        text = env.get_template(rel).render(**context)
+        files[rel[: -len(".j2")].replace("{pkg}", plan.package)] = text.rstrip("\n") + "\n"
+    return files
+
+
+def _flags(plan: PackagePlan) -> dict[str, str]:
+    """Setting -> its command-line option as the docs show it (``--n-rows`` for N_ROWS,
+    unless another setting has the same lower-case name)."""
+    lowers = [p.name.lower() for p in plan.params]
+    return {
+        p.name: "--"
+        + (p.name.lower() if lowers.count(p.name.lower()) == 1 else p.name).replace("_", "-")
+        for p in plan.params
+    }
+
+
+def _example(plan: PackagePlan) -> dict[str, str] | None:
+    """A setting with another value than its default, as text and as Python source."""
+    for p in plan.params:
+        v = p.value
+        if isinstance(v, bool):
+            other: object = not v
+        elif isinstance(v, int | float):
+            other = v + 1
+        elif isinstance(v, str):
+            other = v + "_x"
+        else:
+            continue
+        return {"name": p.name, "text": str(other), "value": repr(other)}
+    return None
+
+
+def ruff_binary() -> list[str] | None:
+    beside = Path(sys.executable).with_name("ruff")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("ruff")
+    return [found] if found else None
+
+
+def format_tree(folder: Path) -> bool:
+    """``ruff format`` over the generated files (isolated from any config around them)."""
+    ruff = ruff_binary()
+    if ruff is None:
+        return False
+    proc = subprocess.run(
+        [*ruff, "format", "--isolated", "--no-cache", "--quiet", "--line-length", "100", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.returncode == 0
+
+
+def check_target(out_dir: Path, force: bool) -> None:
+    """Refuse an existing, non-empty output folder unless ``force``."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("exists and is not a folder", str(out_dir))
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise InputError("output folder exists and is not empty (use --force)", str(out_dir))
+
+
+def write_tree(files: dict[str, str], out_dir: Path, force: bool) -> list[str]:
+    """Write ``files`` under ``out_dir`` atomically; return the relative paths written."""
+    check_target(out_dir, force)
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
+    old: Path | None = None
+    try:
+        for rel, text in files.items():
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        format_tree(tmp)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
+            os.rename(out_dir, old / "previous")
+        os.rename(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and (old / "previous").exists() and not out_dir.exists():
+            os.rename(old / "previous", out_dir)  # put the previous package back
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return sorted(files)
