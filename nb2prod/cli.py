@@ -208,6 +208,20 @@ def convert(
             help="Write the package even where cells cannot be converted faithfully.",
         ),
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Run the notebook (nbclient) and the package; compare what they print.",
+        ),
+    ] = False,
+    python: Annotated[
+        str | None,
+        typer.Option("--python", help="Interpreter for --verify (default: this one)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds allowed for each --verify run.")
+    ] = 120,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
     from nb2prod.convert import run
@@ -227,7 +241,28 @@ def convert(
             " (--allow-partial writes the package anyway)",
             file=sys.stderr,
         )
+    if verify and result.written:
+        raise typer.Exit(_verify(notebook, output, python or sys.executable, timeout))
     raise typer.Exit(result.exit_code)
+
+
+def _verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> int:
+    """Execute notebook and package; print mismatches by cell. Exit code 0 / 1 / 2."""
+    from nb2prod.convert.verify import has_nbclient, verify
+
+    if not has_nbclient(python):
+        print(
+            f"nb2prod: error: --verify needs nbclient and ipykernel importable in {python}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    v = verify(notebook, package_dir, python, timeout=timeout)
+    for m in v.mismatches:
+        print(f"{notebook}:cell {m.cell}: {m.kind}: expected {m.expected!r}, got {m.actual!r}")
+    if v.error:
+        print(f"nb2prod: verify: {v.error}", file=sys.stderr)
+    print("faithful: the package prints what the notebook prints" if v.faithful else "not faithful")
+    return EXIT_CLEAN if v.faithful else EXIT_FINDINGS
 
 
 @app.command("baseline")

@@ -1,0 +1,186 @@
+"""How well ``nb2prod convert`` does on notebooks that really run.
+
+    .venv/bin/python benchmarks/convert_bench.py [--corpus DIR] [--python PATH]
+        [--limit N] [--jobs N] [--partial] [--timeout S] [--json FILE]
+
+For every notebook of the folder (default: the corpus's ``runnable/``):
+
+1. convert it into a temporary folder (timed, in this process: ``nb2prod.convert.run``);
+2. run the generated tests, ``<python> -m pytest -q`` in the package folder (the generated
+   pyproject puts ``src`` on pytest's path);
+3. run ``<python> -m <pkg>`` (``src`` on ``PYTHONPATH``) and execute the original notebook
+   with nbclient, both in scratch folders, and compare what they print
+   (:func:`nb2prod.convert.verify.verify`).
+
+``--python`` is the interpreter with the notebooks' packages, nbclient, ipykernel and pytest
+(default: /tmp/runnable-venv/bin/python when it exists, else this one). Prints a table, then
+the rates: converted, tests pass, runs, prints what the notebook prints (and "same lines,
+numbers differ" apart), and seconds per notebook for the conversion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "runnable"
+RUNNABLE_PY = Path("/tmp/runnable-venv/bin/python")
+
+
+@dataclass(slots=True)
+class Row:
+    notebook: str
+    converted: bool = False
+    convert_seconds: float = 0.0
+    tests: bool | None = None
+    runs: bool | None = None
+    prints: bool | None = None
+    values_only: bool | None = None  # same lines, only numbers differ
+    note: str = ""
+    notebook_seconds: float = 0.0
+    package_seconds: float = 0.0
+    lines: int = 0  # stdout lines the notebook printed
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def bench_one(nb: str, python: str, timeout: float, partial: bool) -> Row:
+    from nb2prod.convert import run
+    from nb2prod.convert.verify import verify
+
+    row = Row(Path(nb).name)
+    with tempfile.TemporaryDirectory(prefix="nb2prod-convert-bench-") as tmp:
+        out = Path(tmp) / "pkg"
+        start = time.perf_counter()
+        try:
+            res = run(nb, out, allow_partial=partial)
+        except Exception as exc:  # noqa: BLE001 - a crash is a result here
+            row.convert_seconds = time.perf_counter() - start
+            row.note = f"convert crashed: {type(exc).__name__}: {_short(str(exc))}"
+            return row
+        row.convert_seconds = time.perf_counter() - start
+        row.converted = res.exit_code == 0
+        if not res.written:
+            codes = sorted({f.code for f in res.findings if f.code.startswith("CV")})
+            row.note = res.error or f"not converted: {', '.join(codes) or res.exit_code}"
+            return row
+        if not row.converted:
+            row.note = "partial: " + ", ".join(sorted({f.code for f in res.findings}))
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+        env.pop("PYTHONPATH", None)
+        try:
+            proc = subprocess.run(
+                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                cwd=out,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=2 * timeout,
+                check=False,
+            )
+            row.tests = proc.returncode == 0
+            test_note = "" if row.tests else "tests: " + _short(proc.stdout.strip()[-200:])
+        except subprocess.TimeoutExpired:
+            row.tests, test_note = False, "tests timed out"
+        result = verify(nb, out, python, timeout=timeout)
+        row.notebook_seconds = result.notebook_seconds
+        row.package_seconds = result.package_seconds
+        row.lines = result.expected_lines
+        if result.error and result.error.startswith("notebook"):
+            row.note = _short(result.error)
+            return row
+        row.runs = result.returncode == 0
+        row.prints = result.faithful
+        row.values_only = result.values_only and row.runs
+        if result.error:
+            row.note = _short(result.error)
+        elif not row.runs:
+            row.note = "run: " + _short(
+                result.stderr_tail.splitlines()[-1:][0] if result.stderr_tail else ""
+            )
+        elif result.mismatches:
+            m = result.mismatches[0]
+            row.note = _short(
+                f"{len(result.mismatches)} diff; cell {m.cell} {m.kind}: "
+                f"{m.expected!r} vs {m.actual!r}"
+            )
+        row.note = row.note or test_note
+    return row
+
+
+def _mark(v: bool | None) -> str:
+    return "-" if v is None else ("ok" if v else "NO")
+
+
+def _rate(rows: list[Row], attr: str) -> str:
+    n = sum(1 for r in rows if getattr(r, attr))
+    return f"{n}/{len(rows)} ({100 * n / max(len(rows), 1):.0f}%)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument(
+        "--python", default=str(RUNNABLE_PY) if RUNNABLE_PY.exists() else sys.executable
+    )
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--partial", action="store_true", help="convert with allow_partial")
+    ap.add_argument("--json", type=Path, help="write the rows as JSON here")
+    args = ap.parse_args(argv)
+
+    from nb2prod.convert.verify import has_nbclient
+
+    if not has_nbclient(args.python):
+        print(f"{args.python}: nbclient/ipykernel not importable", file=sys.stderr)
+        return 2
+    notebooks = sorted(str(p) for p in args.corpus.glob("*.ipynb"))[: args.limit]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [
+            pool.submit(bench_one, nb, args.python, args.timeout, args.partial) for nb in notebooks
+        ]
+        rows = [f.result() for f in futures]
+    wall = time.perf_counter() - start
+
+    width = max((len(r.notebook) for r in rows), default=8)
+    print(f"{'notebook':<{width}}  conv  s_conv  tests  runs  prints  lines  note")
+    for r in rows:
+        print(
+            f"{r.notebook:<{width}}  {_mark(r.converted):<4}  {r.convert_seconds:6.2f}  "
+            f"{_mark(r.tests):<5}  {_mark(r.runs):<4}  {_mark(r.prints):<6}  {r.lines:5}  {r.note}"
+        )
+    n = max(len(rows), 1)
+    print()
+    print(f"python: {args.python}   notebooks: {len(rows)}   wall: {wall:.0f} s")
+    print(f"converted:                       {_rate(rows, 'converted')}")
+    print(f"tests pass:                      {_rate(rows, 'tests')}")
+    print(f"runs (python -m pkg exits 0):    {_rate(rows, 'runs')}")
+    print(f"prints what the notebook prints: {_rate(rows, 'prints')}")
+    print(f"  same lines, numbers may differ:  {_rate(rows, 'values_only')}")
+    print(f"convert: {sum(r.convert_seconds for r in rows) / n:.2f} s/notebook")
+    print(
+        f"notebook exec {sum(r.notebook_seconds for r in rows) / n:.1f} s/notebook, "
+        f"package run {sum(r.package_seconds for r in rows) / n:.1f} s/notebook"
+    )
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""`nb2prod convert` through the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nb2prod.cli import app
+from nb2prod.convert.verify import has_nbclient
+from tests.helpers import code, notebook, write
+
+
+def _nb(tmp_path: Path) -> Path:
+    return write(
+        tmp_path / "tiny.ipynb",
+        notebook([code("N = 5"), code("values = list(range(N))"), code("print(max(values))")]),
+    )
+
+
+def test_convert_writes_then_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    runner = CliRunner()
+    nb, out = _nb(tmp_path), tmp_path / "pkg"
+    first = runner.invoke(app, ["convert", str(nb), "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    assert (out / "src" / "tiny" / "pipeline.py").is_file()
+    again = runner.invoke(app, ["convert", str(nb), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "--force" in again.stderr and "Traceback" not in again.output
+    forced = runner.invoke(app, ["convert", str(nb), "-o", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_verify_needs_nbclient_or_says_faithful(tmp_path: Path) -> None:
+    nb, out = _nb(tmp_path), tmp_path / "pkg"
+    result = CliRunner().invoke(
+        app, ["convert", str(nb), "-o", str(out), "--verify", "--python", sys.executable]
+    )
+    if has_nbclient(sys.executable):
+        assert result.exit_code == 0, result.output
+        assert "faithful" in result.stdout
+    else:
+        assert result.exit_code == 2
+        assert "nbclient" in result.stderr
+
+
+def test_missing_notebook_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "nope.ipynb"), "-o", "x"])
+    assert result.exit_code == 2
+    assert "nope.ipynb" in result.stderr and "Traceback" not in result.output
