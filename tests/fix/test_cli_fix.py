@@ -56,3 +56,19 @@ def test_fix_reports_unreadable_notebooks(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["lint", str(bad), "--fix"])
     assert result.exit_code == 2
     assert "bad.ipynb" in result.stderr and "Traceback" not in result.output
+
+
+def test_io_findings_are_fixable_only_where_data_lives_is_configured(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "pyproject.toml").write_text("[tool.nb2prod]\ncache = false\n", encoding="utf-8")
+    plain = Path(shutil.copy(SAMPLE, bare / "churn.ipynb"))
+    configured = _project(tmp_path)
+
+    def fixable(nb: Path) -> set[bool]:
+        out = runner.invoke(app, ["lint", str(nb), "--format", "json", "--select", "IO001"])
+        return {f["fixable"] for f in json.loads(out.stdout)["findings"]}
+
+    assert fixable(plain) == {False}
+    assert fixable(configured) == {True}

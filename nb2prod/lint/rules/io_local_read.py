@@ -51,12 +51,16 @@ class LocalFileRead(Rule):
 
     def check(self, an: Analysis) -> Iterator[Finding]:
         target = data_target(an)
+        # --fix moves files only when the team said where data lives
+        configured = bool(an.settings["data-uri"] or an.settings["data-uri-map"])
         for event in an.io_events:
             if event.kind == READ and event.is_local:
-                yield self.at_node(
+                finding = self.at_node(
                     an,
                     event.cell.cell,
                     event.node,
                     f"Local file read `{snippet(event.cell, event.node)}`; "
                     f"read it from {target} or from configuration",
                 )
+                finding.fixable = configured
+                yield finding
