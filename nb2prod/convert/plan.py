@@ -124,6 +124,7 @@ def build_plan(nb: Notebook, name: str | None = None) -> PackagePlan:
 
     steps, results = _steps(nb, cells, params, data, module_defs)
     findings += checks.stale_closures(path, cells, steps, data)
+    findings += lint_findings(nb)
     pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
     return PackagePlan(
         package=pkg,
@@ -138,6 +139,28 @@ def build_plan(nb: Notebook, name: str | None = None) -> PackagePlan:
         results=results,
         extra_imports=extra_imports,
     )
+
+
+def lint_findings(nb: Notebook) -> list[Finding]:
+    """Lint's IO and SEC findings, carried into the report as warnings: the package
+    behaves like the notebook, so they do not stop the conversion. Settings come from the
+    nearest pyproject.toml (the defaults when it cannot be read)."""
+    from nb2prod.config import Settings, defaults, load_settings
+    from nb2prod.lint.engine import check_notebook
+
+    try:
+        settings = load_settings(start=Path(nb.path).resolve().parent)
+    except InputError:
+        settings = Settings(defaults())
+    try:
+        found = check_notebook(nb, settings)
+    except InputError:  # a rule crash or a bad secret pattern: lint reports it on its own
+        return []
+    return [
+        dataclasses.replace(f, severity="warning" if f.severity == "error" else f.severity)
+        for f in found
+        if f.code.startswith(("IO", "SEC"))
+    ]
 
 
 _KEPT = {k.CODE, k.DEF, k.IMPORT}

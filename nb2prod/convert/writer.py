@@ -8,6 +8,7 @@ package, and an existing folder is replaced only with ``force``.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -52,6 +53,7 @@ def render(plan: PackagePlan, code: StepsSource) -> dict[str, str]:
         "code": code,
         "example": _example(plan),
         "flags": _flags(plan),
+        "env_vars": env_vars(plan),
     }
     files: dict[str, str] = {}
     for path in sorted(root.rglob("*.j2")):
@@ -59,6 +61,50 @@ def render(plan: PackagePlan, code: StepsSource) -> dict[str, str]:
         text = env.get_template(rel).render(**context)
         files[rel[: -len(".j2")].replace("{pkg}", plan.package)] = text.rstrip("\n") + "\n"
     return files
+
+
+_ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
+_DATA_URI_ENV = "NB2PROD_DATA_URI"
+
+
+def env_vars(plan: PackagePlan) -> list[tuple[str, str]]:
+    """(name, what it is) of each environment variable the package reads, for
+    ``.env.example``: names the code reads (``os.environ["X"]``, ``os.getenv("X")``), the
+    secrets lint found hard-coded (to be moved there), then the settings. No values."""
+    from nb2prod.analysis.names import collect_imports, qualified
+
+    trees = [c.parsed.tree for c in plan.cells if c.parsed.tree is not None]
+    imports = collect_imports(trees)
+    out: dict[str, str] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                target, key, has_default = node.value, node.slice, False
+                if qualified(target, imports) != "os.environ":
+                    continue
+            elif isinstance(node, ast.Call) and node.args:
+                if qualified(node.func, imports) not in _ENV_CALLS:
+                    continue
+                key, has_default = node.args[0], len(node.args) > 1 or bool(node.keywords)
+            else:
+                continue
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value:
+                if key.value == _DATA_URI_ENV:
+                    what = "where the data lives: base URI of its files (s3://bucket/prefix)"
+                else:
+                    what = "read by the code" + (
+                        " (optional: it has a default)" if has_default else " (required)"
+                    )
+                out.setdefault(key.value, what)
+    for f in plan.findings:
+        env = f.extra.get("env") if f.code.startswith("SEC") else None
+        if env and env not in out:
+            where = f"cell {f.cell}" if f.cell is not None else "notebook metadata"
+            out[env] = f"secret hard-coded in the notebook ({where}): move it here, rotate it"
+    prefix = plan.package.upper() + "_"
+    for p in plan.params:
+        out.setdefault(prefix + p.name.upper(), f"optional: overrides the setting `{p.name}`")
+    return list(out.items())
 
 
 def _flags(plan: PackagePlan) -> dict[str, str]:
