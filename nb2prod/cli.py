@@ -208,6 +208,14 @@ def convert(
             help="Write the package even where cells cannot be converted faithfully.",
         ),
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the lint --fix rewrites (local IO to S3, secrets to environment) "
+            "to the generated code; the notebook is not changed.",
+        ),
+    ] = False,
     verify: Annotated[
         bool,
         typer.Option(
@@ -228,9 +236,24 @@ def convert(
     from nb2prod.lint.engine import FileResult
     from nb2prod.report import text
 
-    result = run(notebook, output, name=name, force=force, allow_partial=allow_partial)
+    try:
+        fix_settings = _settings(None, None, None, notebook) if fix else None
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    result = run(
+        notebook,
+        output,
+        name=name,
+        force=force,
+        allow_partial=allow_partial,
+        fix_settings=fix_settings,
+    )
     if result.error:
         raise _fail(result.error)
+    if result.fix is not None:
+        from nb2prod.fix.report import render_text
+
+        print(render_text(result.fix), file=sys.stderr)
     if result.findings:
         text.render([FileResult(str(notebook), result.findings)], sys.stderr)
     if result.files:

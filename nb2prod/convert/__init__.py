@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod.lint.findings import Finding
+
+if TYPE_CHECKING:
+    from nb2prod.config import Settings
+    from nb2prod.fix.model import FixResult
 
 __all__ = ["ConvertResult", "render_package", "run"]
 
@@ -24,6 +29,7 @@ class ConvertResult:
     files: list[str] = field(default_factory=list)  # relative to out_dir, when written
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # the one-line reason for exit code 2
+    fix: FixResult | None = None  # the rewrites applied first (``fix_settings``)
 
     @property
     def written(self) -> bool:
@@ -57,21 +63,42 @@ def run(
     name: str | None = None,
     force: bool = False,
     allow_partial: bool = False,
+    fix_settings: Settings | None = None,
 ) -> ConvertResult:
-    """Convert ``notebook_path`` into a package in ``out_dir``."""
+    """Convert ``notebook_path`` into a package in ``out_dir``.
+
+    With ``fix_settings``, the ``lint --fix`` rewrites (local IO to the configured data
+    location, secrets to environment variables) are applied to a temporary copy first, so
+    the generated code carries them; the notebook itself is not changed.
+    """
+    import shutil
+    import tempfile
+
     from nb2prod.convert.findings import blocking
     from nb2prod.convert.writer import check_target, write_tree
     from nb2prod.errors import InputError
 
     result = ConvertResult(str(notebook_path), str(out_dir), exit_code=0)
     out = Path(out_dir)
-    try:
-        check_target(out, force)
-        plan, files = render_package(notebook_path, name)
-    except InputError as exc:
-        result.exit_code, result.error = 2, str(exc)
-        return result
+    with tempfile.TemporaryDirectory(prefix="nb2prod-fix-") as scratch:
+        try:
+            check_target(out, force)
+            source = Path(notebook_path)
+            if fix_settings is not None:
+                from nb2prod.fix.engine import fix_notebook
+                from nb2prod.notebook.load import load_notebook
+
+                load_notebook(source)  # a bad notebook is reported under its own name
+                source = Path(shutil.copy2(source, Path(scratch) / source.name))
+                result.fix = fix_notebook(str(source), fix_settings, write=True)
+                result.fix.path = str(notebook_path)
+            plan, files = render_package(source, name)
+        except InputError as exc:
+            result.exit_code, result.error = 2, str(exc)
+            return result
     result.package = plan.package
+    for f in plan.findings:  # findings of a fixed copy are reported on the notebook itself
+        f.path = str(notebook_path)
     result.findings = plan.findings
     if blocking(plan.findings) and not allow_partial:
         result.exit_code = 1

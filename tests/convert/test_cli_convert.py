@@ -49,3 +49,25 @@ def test_missing_notebook_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["convert", str(tmp_path / "nope.ipynb"), "-o", "x"])
     assert result.exit_code == 2
     assert "nope.ipynb" in result.stderr and "Traceback" not in result.output
+
+
+def test_convert_fix_carries_the_rewrites_and_leaves_the_notebook(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_notebooks" / "churn_model.ipynb"
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.nb2prod]\ndata-uri = "s3://acme-data/churn"\n', encoding="utf-8"
+    )
+    nb = tmp_path / "churn.ipynb"
+    nb.write_bytes(sample.read_bytes())
+    out = tmp_path / "pkg"
+    result = CliRunner().invoke(
+        app, ["convert", str(nb), "-o", str(out), "--fix", "--allow-partial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert nb.read_bytes() == sample.read_bytes()
+    steps = (out / "src" / "churn" / "steps.py").read_text(encoding="utf-8")
+    assert 'os.environ["AWS_SECRET_ACCESS_KEY"]' in steps
+    assert 'f"{DATA_URI}/data/customers.csv"' in steps
+    assert "AKIA" not in steps and '"data/customers.csv"' not in steps
+    env = (out / ".env.example").read_text(encoding="utf-8")
+    assert "AWS_SECRET_ACCESS_KEY=\n" in env and "NB2PROD_DATA_URI=\n" in env
+    assert "nb2prod-fix-" not in result.output  # findings name the notebook, not the copy
