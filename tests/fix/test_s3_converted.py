@@ -5,19 +5,18 @@ write lands in the bucket."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from nb2prod.convert import run as convert
 from tests.convert.helpers import run_cells_as_script, run_package
-from tests.fix.conftest import make, settings
-from tests.fix.test_s3_integration import s3  # noqa: F401 - the moto server fixture
+from tests.fix.conftest import make, s3_client, s3_env, settings
 
 pytest.importorskip("pandas", reason="pandas is needed to run the notebook code")
 pytest.importorskip("s3fs", reason="s3fs is needed to reach S3 through fsspec")
-boto3 = pytest.importorskip("boto3")
+pytest.importorskip("boto3")
+pytest.importorskip("moto.server")
 
 BUCKET = "converted-data"
 CSV = "region,sales\nnorth,10\nsouth,32\nnorth,5\neast,7\n"
@@ -30,7 +29,7 @@ CELLS = [
 ]
 
 
-def test_fixed_and_converted_package_runs_against_s3(tmp_path: Path, s3: str) -> None:  # noqa: F811
+def test_fixed_and_converted_package_runs_against_s3(tmp_path: Path, s3: str) -> None:
     local = tmp_path / "local"
     (local / "data").mkdir(parents=True)
     (local / "out").mkdir()
@@ -39,13 +38,7 @@ def test_fixed_and_converted_package_runs_against_s3(tmp_path: Path, s3: str) ->
     assert original.returncode == 0, original.stderr
     assert original.stdout == "region,sales\neast,7\nnorth,15\nsouth,32\n54\n"
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = s3_client(s3)
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key="proj/data/sales.csv", Body=CSV.encode())
 
@@ -63,15 +56,8 @@ def test_fixed_and_converted_package_runs_against_s3(tmp_path: Path, s3: str) ->
 
     remote = tmp_path / "remote"  # an empty folder: no local file can be read
     remote.mkdir()
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": s3,
-        "AWS_ENDPOINT_URL": s3,
-        "NB2PROD_DATA_URI": f"s3://{BUCKET}/proj",
-    }
-    proc = run_package(out, result.package, env={**os.environ, **env}, cwd=remote)
+    env = s3_env(s3, NB2PROD_DATA_URI=f"s3://{BUCKET}/proj")
+    proc = run_package(out, result.package, env=env, cwd=remote)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == original.stdout
     assert not any(remote.rglob("*.csv"))

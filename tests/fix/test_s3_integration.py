@@ -4,7 +4,6 @@ and gives the same results as the original code on local files."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from nb2prod.notebook.load import load_notebook
-from tests.fix.conftest import make, settings
+from tests.fix.conftest import make, s3_client, s3_env, settings
 
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
-boto3 = pytest.importorskip("boto3")
+pytest.importorskip("boto3")
 
 BUCKET = "acme-data"
 CELLS = [
@@ -54,25 +53,8 @@ def _run(cells: list[str], cwd: Path, env: dict[str, str]) -> str:
     return proc.stdout
 
 
-@pytest.fixture(scope="module")
-def s3():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    yield endpoint
-    server.stop()
-
-
 def test_fixed_notebook_runs_against_s3(tmp_path: Path, s3: str) -> None:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": s3,
-        "AWS_ENDPOINT_URL": s3,
-    }
+    env = s3_env(s3)
     local = tmp_path / "local"
     (local / "out").mkdir(parents=True)
     for name, content in FILES.items():
@@ -81,13 +63,7 @@ def test_fixed_notebook_runs_against_s3(tmp_path: Path, s3: str) -> None:
     expected = _run(CELLS, local, env)
     assert json.loads(expected) == {"total": 3 * (1 + 2 + 39), "rows": 3}
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = s3_client(s3)
     client.create_bucket(Bucket=BUCKET)
     for name, content in FILES.items():
         client.put_object(Bucket=BUCKET, Key=f"churn/{name}", Body=content.encode())
@@ -119,28 +95,14 @@ def test_pandas_and_numpy_through_s3(tmp_path: Path, s3: str) -> None:
         'df.to_csv("out/rows2.csv", index=False)\nnp.save("out/arr", df["m"].to_numpy())\n',
         'arr = np.load("out/arr.npy")\nprint(int(arr.sum()), len(pd.read_csv("out/rows2.csv")))\n',
     ]
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": s3,
-        "AWS_ENDPOINT_URL": s3,
-        "NB2PROD_DATA_URI": "s3://pandas-bucket/p",
-    }
+    env = s3_env(s3, NB2PROD_DATA_URI="s3://pandas-bucket/p")
     local = tmp_path / "local"
     (local / "data").mkdir(parents=True)
     (local / "out").mkdir()
     (local / "data" / "rows.csv").write_text(FILES["data/rows.csv"])
     expected = _run(cells, local, env)
     assert expected == "84 3\n"
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = s3_client(s3)
     client.create_bucket(Bucket="pandas-bucket")
     client.put_object(
         Bucket="pandas-bucket", Key="p/data/rows.csv", Body=FILES["data/rows.csv"].encode()

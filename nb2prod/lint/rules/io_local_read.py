@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.io import READ, snippet
+from nb2prod.analysis.io import READ
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
-
-
-def data_target(an: Analysis) -> str:
-    """Where data should come from, for messages: settings ``data-uri`` or an example."""
-    uri = an.settings["data-uri"]
-    return f"{uri} (settings data-uri)" if uri else "S3 (an fsspec URI such as s3://bucket/key)"
+from nb2prod.lint.rules.io_common import local_file_findings
 
 
 class LocalFileRead(Rule):
@@ -50,17 +45,6 @@ class LocalFileRead(Rule):
     message = "Local file read; read it from S3 (an fsspec URI) or from configuration"
 
     def check(self, an: Analysis) -> Iterator[Finding]:
-        target = data_target(an)
-        # --fix moves files only when the team said where data lives
-        configured = bool(an.settings["data-uri"] or an.settings["data-uri-map"])
-        for event in an.io_events:
-            if event.kind == READ and event.is_local:
-                finding = self.at_node(
-                    an,
-                    event.cell.cell,
-                    event.node,
-                    f"Local file read `{snippet(event.cell, event.node)}`; "
-                    f"read it from {target} or from configuration",
-                )
-                finding.fixable = configured
-                yield finding
+        return local_file_findings(
+            self, an, READ, "Local file read", "read it from {target} or from configuration"
+        )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.io import WRITE, snippet
+from nb2prod.analysis.io import WRITE
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
-from nb2prod.lint.rules.io_local_read import data_target
+from nb2prod.lint.rules.io_common import local_file_findings
 
 
 class LocalFileWrite(Rule):
@@ -44,17 +44,10 @@ class LocalFileWrite(Rule):
     message = "Local file write; write it to S3 (an fsspec URI) or to a configured path"
 
     def check(self, an: Analysis) -> Iterator[Finding]:
-        target = data_target(an)
-        # --fix moves files only when the team said where data lives
-        configured = bool(an.settings["data-uri"] or an.settings["data-uri-map"])
-        for event in an.io_events:
-            if event.kind == WRITE and event.is_local:
-                finding = self.at_node(
-                    an,
-                    event.cell.cell,
-                    event.node,
-                    f"Local file write `{snippet(event.cell, event.node)}`; "
-                    f"write it to {target} or to a path from configuration",
-                )
-                finding.fixable = configured
-                yield finding
+        return local_file_findings(
+            self,
+            an,
+            WRITE,
+            "Local file write",
+            "write it to {target} or to a path from configuration",
+        )
