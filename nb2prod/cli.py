@@ -230,6 +230,13 @@ def convert(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds allowed for each --verify run.")
     ] = 120,
+    export: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--export",
+            help="A notebook variable that pipeline.run() must also return (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
     from nb2prod.convert import run
@@ -247,6 +254,7 @@ def convert(
         force=force,
         allow_partial=allow_partial,
         fix_settings=fix_settings,
+        exports=export or (),
     )
     if result.error:
         raise _fail(result.error)

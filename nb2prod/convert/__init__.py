@@ -7,6 +7,7 @@ Exit codes: 0 written, 1 not converted faithfully (findings; nothing written unl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,8 +37,16 @@ class ConvertResult:
         return bool(self.files)
 
 
-def render_package(notebook_path: str | Path, name: str | None = None):
-    """(plan, {relative path: text}) for a notebook, without writing or formatting."""
+def render_package(
+    notebook_path: str | Path,
+    name: str | None = None,
+    exports: Sequence[str] = (),
+    source: str | None = None,
+):
+    """(plan, {relative path: text}) for a notebook, without writing or formatting.
+
+    ``exports``: variables ``run()`` returns besides those the steps hand on; ``source``:
+    the notebook's path as recorded in the package (relative to the package folder)."""
     from nb2prod.convert.codegen import generate
     from nb2prod.convert.findings import finding
     from nb2prod.convert.plan import build_plan
@@ -47,14 +56,14 @@ def render_package(notebook_path: str | Path, name: str | None = None):
 
     nb = load_notebook(notebook_path)
     try:
-        plan = build_plan(nb, name)
+        plan = build_plan(nb, name, exports)
         code = generate(plan)
     except RecursionError:
         raise InputError("code nested too deeply to analyse", str(notebook_path)) from None
     cells = {c.index: c for c in nb.cells}
     for index, message in code.problems:
         plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
-    return plan, render(plan, code)
+    return plan, render(plan, code, source if source is not None else plan.notebook, exports)
 
 
 def run(
@@ -64,6 +73,7 @@ def run(
     force: bool = False,
     allow_partial: bool = False,
     fix_settings: Settings | None = None,
+    exports: Sequence[str] = (),
 ) -> ConvertResult:
     """Convert ``notebook_path`` into a package in ``out_dir``.
 
@@ -71,6 +81,7 @@ def run(
     location, secrets to environment variables) are applied to a temporary copy first, so
     the generated code carries them; the notebook itself is not changed.
     """
+    import os
     import shutil
     import tempfile
 
@@ -92,7 +103,8 @@ def run(
                 source = Path(shutil.copy2(source, Path(scratch) / source.name))
                 result.fix = fix_notebook(str(source), fix_settings, write=True)
                 result.fix.path = str(notebook_path)
-            plan, files = render_package(source, name)
+            recorded = os.path.relpath(Path(notebook_path).resolve(), out.resolve())
+            plan, files = render_package(source, name, exports, Path(recorded).as_posix())
         except InputError as exc:
             result.exit_code, result.error = 2, str(exc)
             return result

@@ -22,7 +22,7 @@ import dataclasses
 import keyword
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nb2prod.analysis.defuse import BUILTINS, FunctionInfo, analyze, function_closure
@@ -58,7 +58,9 @@ def package_name(nb_path: str, requested: str | None, modules: set[str]) -> str:
     return stem
 
 
-def build_plan(nb: Notebook, name: str | None = None) -> PackagePlan:
+def build_plan(nb: Notebook, name: str | None = None, exports: Sequence[str] = ()) -> PackagePlan:
+    """The package plan of ``nb``. ``exports`` are notebook variables that ``run()`` must
+    return besides what the steps hand on (e.g. the fitted model, for a service)."""
     if not nb.is_python:
         raise InputError(f"not a Python notebook (kernel language: {nb.language})", nb.path)
     path = nb.path
@@ -122,7 +124,7 @@ def build_plan(nb: Notebook, name: str | None = None) -> PackagePlan:
     )
     findings += checks.name_problems(path, cells, param_names)
 
-    steps, results = _steps(nb, cells, params, data, module_defs)
+    steps, results = _steps(nb, cells, params, data, module_defs, exports)
     findings += checks.stale_closures(path, cells, steps, data)
     findings += lint_findings(nb)
     pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
@@ -267,6 +269,7 @@ def _steps(
     params: list[Param],
     data: set[str],
     module_defs: set[str],
+    exports: Sequence[str] = (),
 ) -> tuple[list[StepPlan], list[str]]:
     by_index = {c.index: c for c in cells}
     step_cells = {c.index for c in cells if k.CODE in c.kinds}
@@ -274,7 +277,7 @@ def _steps(
 
     facts = [_step_facts([by_index[i] for i in g.cells], data) for g in groups]
     later: list[set[str]] = [set() for _ in groups]
-    acc: set[str] = set()
+    acc: set[str] = set(exports)  # read by the caller of run(), after the last step
     for i in range(len(groups) - 1, -1, -1):
         later[i] = set(acc)
         acc |= set(facts[i][0])
@@ -304,6 +307,12 @@ def _steps(
             if n not in results:
                 results.append(n)
         plans.append(StepPlan("", None, [], inputs, outputs, args))
+    for n in exports:
+        if n not in results:
+            raise InputError(
+                f"--export {n}: not a variable that the notebook's steps define and keep",
+                nb.path,
+            )
     taken = RESERVED | data | module_defs | import_names | BUILTINS
     produced = [
         _produced(plan.outputs, [by_index[i] for i in g.cells], data)

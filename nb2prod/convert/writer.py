@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -35,14 +36,19 @@ def _environment(root: Path):  # noqa: ANN202 - jinja2 is imported lazily
     )
 
 
-def render(plan: PackagePlan, code: StepsSource) -> dict[str, str]:
-    """Relative path -> file text, for every template."""
+def render(
+    plan: PackagePlan, code: StepsSource, source: str, exports: Sequence[str] = ()
+) -> dict[str, str]:
+    """Relative path -> file text, for every template. ``source`` is the notebook's path
+    relative to the package folder, recorded in its pyproject.toml."""
     root = data_dir("templates") / "package"
     env = _environment(root)
     context = {
         "package": plan.package,
         "distribution": plan.distribution,
         "notebook": plan.notebook,
+        "source": source,
+        "exports": list(exports),
         "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
         "requirements": plan.requirements,
         "params": plan.params,

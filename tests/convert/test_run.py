@@ -308,3 +308,26 @@ def test_notebook_without_code_gives_an_empty_pipeline_that_runs(tmp_path):
         [sys.executable, "-m", result.package], cwd=tmp_path, env=env, capture_output=True
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_exports_are_returned_by_run_and_recorded_in_pyproject(tmp_path):
+    nb = _nb(
+        tmp_path,
+        code("data = [3, 1, 2]\nmodel = sorted(data)"),
+        code("print(len(data))"),
+    )
+    plain, files = render_package(nb)
+    assert plain.results == []
+    plan, files = render_package(nb, exports=["model"], source="../nb.ipynb")
+    assert plan.results == ["model"]
+    assert 'return {"model": model}' in files["src/nb/pipeline.py"]
+    assert 'notebook = "../nb.ipynb"' in files["pyproject.toml"]
+    assert 'exports = ["model"]' in files["pyproject.toml"]
+
+
+def test_an_unknown_export_is_an_input_error(tmp_path):
+    nb = _nb(tmp_path, code("x = 1"))
+    result = run(nb, tmp_path / "out", exports=["y"])
+    assert result.exit_code == 2
+    assert "--export y" in result.error
+    assert not (tmp_path / "out").exists()
