@@ -278,8 +278,9 @@ def convert(
 
 
 def _verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> int:
-    """Execute notebook and package; print mismatches by cell. Exit code 0 / 1 / 2."""
-    from nb2prod.convert.verify import has_nbclient, verify
+    """Execute notebook and package; print mismatches by cell; record the notebook's values
+    as the package's golden values. Exit code 0 / 1 / 2."""
+    from nb2prod.convert.verify import has_nbclient, record_golden, verify
 
     if not has_nbclient(python):
         print(
@@ -289,10 +290,24 @@ def _verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> i
         return EXIT_ERROR
     v = verify(notebook, package_dir, python, timeout=timeout)
     for m in v.mismatches:
-        print(f"{notebook}:cell {m.cell}: {m.kind}: expected {m.expected!r}, got {m.actual!r}")
+        if m.kind == "returned":
+            print(f"{notebook}:cell {m.cell}: step {m.expected}: {m.actual}")
+        else:
+            print(f"{notebook}:cell {m.cell}: {m.kind}: expected {m.expected!r}, got {m.actual!r}")
     if v.error:
         print(f"nb2prod: verify: {v.error}", file=sys.stderr)
-    print("faithful: the package prints what the notebook prints" if v.faithful else "not faithful")
+        return EXIT_FINDINGS
+    changing = sorted(f"{step}: {n}" for step, names in v.unstable_values.items() for n in names)
+    if changing or v.unstable_lines:
+        print(
+            f"not compared, they change from run to run: {len(v.unstable_lines)} printed"
+            f" line(s){', values ' + ', '.join(changing) if changing else ''}"
+        )
+    golden = record_golden(package_dir, v)
+    if golden is not None:
+        print(f"recorded the notebook's values in {golden} (the generated tests compare them)")
+    what = f"{v.expected_lines} printed lines and {v.compared_values} step values"
+    print(f"faithful: {what} as in the notebook" if v.faithful else f"not faithful ({what})")
     return EXIT_CLEAN if v.faithful else EXIT_FINDINGS
 
 

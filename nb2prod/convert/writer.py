@@ -9,6 +9,7 @@ package, and an existing folder is replaced only with ``force``.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -66,7 +67,23 @@ def render(
         rel = path.relative_to(root).as_posix()
         text = env.get_template(rel).render(**context)
         files[rel[: -len(".j2")].replace("{pkg}", plan.package)] = text.rstrip("\n") + "\n"
+    files["tests/golden.json"] = golden_layout(plan)
     return files
+
+
+def golden_layout(plan: PackagePlan) -> str:
+    """``tests/golden.json`` before any recording: which names each step returns and from
+    which cells. ``nb2prod convert --verify`` fills in the notebook's values."""
+    layout = {
+        "notebook": plan.notebook,
+        "recorded": False,
+        "tolerance": {"rel": 1e-6, "abs": 1e-9},
+        "steps": [{"name": s.name, "cells": s.cells, "outputs": s.outputs} for s in plan.steps],
+        "values": {},
+        "unstable": {},
+        "printed": None,
+    }
+    return json.dumps(layout, indent=1) + "\n"
 
 
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})

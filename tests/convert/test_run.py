@@ -141,7 +141,7 @@ def test_same_input_gives_the_same_bytes(tmp_path):
     first, second = outputs
     files_a = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert files_a == files_b and len(files_a) == 9
+    assert files_a == files_b and len(files_a) == 11
     for rel in files_a:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
