@@ -6,16 +6,17 @@
 For every notebook of the folder (default: the corpus's ``runnable/``):
 
 1. convert it into a temporary folder (timed, in this process: ``nb2prod.convert.run``);
-2. run the generated tests, ``<python> -m pytest -q`` in the package folder (the generated
-   pyproject puts ``src`` on pytest's path);
-3. run ``<python> -m <pkg>`` (``src`` on ``PYTHONPATH``) and execute the original notebook
-   with nbclient, both in scratch folders, and compare what they print
-   (:func:`nb2prod.convert.verify.verify`).
+2. verify it as ``nb2prod convert --verify`` does (:func:`nb2prod.convert.verify.verify`):
+   execute the notebook with nbclient and the package's pipeline (twice), compare what they
+   print and the values each step returns, and record the notebook's values as the
+   package's golden values;
+3. run the generated tests, ``<python> -m pytest -q`` in the package folder: they run the
+   pipeline and compare it with those golden values.
 
 ``--python`` is the interpreter with the notebooks' packages, nbclient, ipykernel and pytest
 (default: /tmp/runnable-venv/bin/python when it exists, else this one). Prints a table, then
-the rates: converted, tests pass, runs, prints what the notebook prints (and "same lines,
-numbers differ" apart), and seconds per notebook for the conversion.
+the rates: converted, runs, faithful (prints what the notebook prints and returns the values
+it had; "same lines, numbers differ" apart), golden tests pass, and seconds per notebook.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Row:
     runs: bool | None = None
     prints: bool | None = None
     values_only: bool | None = None  # same lines, only numbers differ
+    faithful: bool | None = None  # prints what the notebook printed, returns what it had
+    values: int = 0  # step values compared
+    unstable: int = 0  # printed lines and values not compared (they change between runs)
     note: str = ""
     notebook_seconds: float = 0.0
     package_seconds: float = 0.0
@@ -59,7 +63,7 @@ def _short(text: str, n: int = 70) -> str:
 
 def bench_one(nb: str, python: str, timeout: float, partial: bool) -> Row:
     from nb2prod.convert import run
-    from nb2prod.convert.verify import verify
+    from nb2prod.convert.verify import record_golden, verify
 
     row = Row(Path(nb).name)
     with tempfile.TemporaryDirectory(prefix="nb2prod-convert-bench-") as tmp:
@@ -79,22 +83,6 @@ def bench_one(nb: str, python: str, timeout: float, partial: bool) -> Row:
             return row
         if not row.converted:
             row.note = "partial: " + ", ".join(sorted({f.code for f in res.findings}))
-        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-        env.pop("PYTHONPATH", None)
-        try:
-            proc = subprocess.run(
-                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                cwd=out,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=2 * timeout,
-                check=False,
-            )
-            row.tests = proc.returncode == 0
-            test_note = "" if row.tests else "tests: " + _short(proc.stdout.strip()[-200:])
-        except subprocess.TimeoutExpired:
-            row.tests, test_note = False, "tests timed out"
         result = verify(nb, out, python, timeout=timeout)
         row.notebook_seconds = result.notebook_seconds
         row.package_seconds = result.package_seconds
@@ -102,9 +90,14 @@ def bench_one(nb: str, python: str, timeout: float, partial: bool) -> Row:
         if result.error and result.error.startswith("notebook"):
             row.note = _short(result.error)
             return row
+        record_golden(out, result)
         row.runs = result.returncode == 0
-        row.prints = result.faithful
+        printed = [m for m in result.mismatches if m.kind != "returned"]
+        row.prints = row.runs and not printed and result.error is None
         row.values_only = result.values_only and row.runs
+        row.faithful = result.faithful
+        row.values = result.compared_values
+        row.unstable = len(result.unstable_lines) + sum(map(len, result.unstable_values.values()))
         if result.error:
             row.note = _short(result.error)
         elif not row.runs:
@@ -117,8 +110,30 @@ def bench_one(nb: str, python: str, timeout: float, partial: bool) -> Row:
                 f"{len(result.mismatches)} diff; cell {m.cell} {m.kind}: "
                 f"{m.expected!r} vs {m.actual!r}"
             )
+        row.tests, test_note = _generated_tests(out, python, timeout)
         row.note = row.note or test_note
     return row
+
+
+def _generated_tests(folder: Path, python: str, timeout: float) -> tuple[bool, str]:
+    """Run the generated tests in ``folder``: (passed, a note when they did not)."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    env.pop("PYTHONPATH", None)
+    try:
+        proc = subprocess.run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=2 * timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False, "tests timed out"
+    if proc.returncode == 0:
+        return True, ""
+    return False, "tests: " + _short(proc.stdout.strip()[-200:])
 
 
 def _mark(v: bool | None) -> str:
@@ -158,20 +173,29 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - start
 
     width = max((len(r.notebook) for r in rows), default=8)
-    print(f"{'notebook':<{width}}  conv  s_conv  tests  runs  prints  lines  note")
+    print(
+        f"{'notebook':<{width}}  conv  s_conv  runs  prints  faithful  tests"
+        "  lines  values  unstable  note"
+    )
     for r in rows:
         print(
             f"{r.notebook:<{width}}  {_mark(r.converted):<4}  {r.convert_seconds:6.2f}  "
-            f"{_mark(r.tests):<5}  {_mark(r.runs):<4}  {_mark(r.prints):<6}  {r.lines:5}  {r.note}"
+            f"{_mark(r.runs):<4}  {_mark(r.prints):<6}  {_mark(r.faithful):<8}  "
+            f"{_mark(r.tests):<5}  {r.lines:5}  {r.values:6}  {r.unstable:8}  {r.note}"
         )
     n = max(len(rows), 1)
     print()
     print(f"python: {args.python}   notebooks: {len(rows)}   wall: {wall:.0f} s")
     print(f"converted:                       {_rate(rows, 'converted')}")
-    print(f"tests pass:                      {_rate(rows, 'tests')}")
-    print(f"runs (python -m pkg exits 0):    {_rate(rows, 'runs')}")
+    print(f"runs (pipeline exits 0):         {_rate(rows, 'runs')}")
     print(f"prints what the notebook prints: {_rate(rows, 'prints')}")
     print(f"  same lines, numbers may differ:  {_rate(rows, 'values_only')}")
+    print(f"faithful (printed + step values): {_rate(rows, 'faithful')}")
+    print(f"generated tests pass (golden):   {_rate(rows, 'tests')}")
+    print(
+        f"step values compared: {sum(r.values for r in rows)}; not compared (change between"
+        f" runs): {sum(r.unstable for r in rows)} lines and values"
+    )
     print(f"convert: {sum(r.convert_seconds for r in rows) / n:.2f} s/notebook")
     print(
         f"notebook exec {sum(r.notebook_seconds for r in rows) / n:.1f} s/notebook, "

@@ -33,6 +33,9 @@ def compute_result_last(mode, limit, result):
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from case import steps as _steps
@@ -45,3 +48,15 @@ def run(settings: _Settings | None = None) -> dict[str, Any]:
     result = _steps.compute_result()
     _steps.compute_result_last(mode=_cfg.mode, limit=_cfg.limit, result=result)
     return {"result": result}
+
+
+@contextlib.contextmanager
+def notebook_display() -> Iterator[None]:
+    """Print as the notebook did under Jupyter, where pandas wraps wide tables after 20
+    columns (in a script it would cut them to the terminal's width)."""
+    pd = sys.modules.get("pandas")  # imported by the steps' imports, if they use it
+    if pd is None:
+        yield
+        return
+    with pd.option_context("display.max_columns", 20):
+        yield

@@ -49,6 +49,9 @@ def report_summary(sales):
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from case import steps as _steps
@@ -63,3 +66,15 @@ def run(settings: _Settings | None = None) -> dict[str, Any]:
     sales = _steps.clean_2(sales=sales)
     _steps.report_summary(sales=sales)
     return {"sales": sales}
+
+
+@contextlib.contextmanager
+def notebook_display() -> Iterator[None]:
+    """Print as the notebook did under Jupyter, where pandas wraps wide tables after 20
+    columns (in a script it would cut them to the terminal's width)."""
+    pd = sys.modules.get("pandas")  # imported by the steps' imports, if they use it
+    if pd is None:
+        yield
+        return
+    with pd.option_context("display.max_columns", 20):
+        yield

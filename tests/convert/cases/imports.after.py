@@ -36,6 +36,9 @@ def compute_counts_name_length():
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from case import steps as _steps
@@ -47,3 +50,15 @@ def run(settings: _Settings | None = None) -> dict[str, Any]:
     _cfg = settings if settings is not None else _Settings()
     _steps.compute_counts_name_length()
     return {}
+
+
+@contextlib.contextmanager
+def notebook_display() -> Iterator[None]:
+    """Print as the notebook did under Jupyter, where pandas wraps wide tables after 20
+    columns (in a script it would cut them to the terminal's width)."""
+    pd = sys.modules.get("pandas")  # imported by the steps' imports, if they use it
+    if pd is None:
+        yield
+        return
+    with pd.option_context("display.max_columns", 20):
+        yield
