@@ -187,3 +187,60 @@ def stale_closures(
                     continue
                 break
     return out
+
+
+# Global generators that a seed call makes reproducible, and their seed calls.
+_SEEDS = {"numpy.random.seed", "random.seed"}
+_GLOBAL_DRAWS = ("numpy.random.", "random.")
+_NOT_DRAWS = {
+    "numpy.random.seed",
+    "numpy.random.default_rng",
+    "numpy.random.RandomState",
+    "numpy.random.Generator",
+    "numpy.random.SeedSequence",
+    "numpy.random.get_state",
+    "numpy.random.set_state",
+    "random.seed",
+    "random.Random",
+    "random.SystemRandom",
+    "random.getstate",
+    "random.setstate",
+}
+_GENERATORS = {"numpy.random.default_rng", "numpy.random.RandomState", "random.Random"}
+
+
+def unseeded_randomness(path: str, cells: list[CellPlan]) -> list[Finding]:
+    """Random numbers drawn without a seed (CV016, a warning): the package cannot print or
+    return the notebook's numbers; ``--verify`` leaves out what changes between runs.
+    Reported once per cell: a draw from numpy's or the standard library's global generator
+    before any seed call, or a generator made without a seed (``np.random.default_rng()``)."""
+    from nb2prod.analysis.names import collect_imports, qualified
+
+    trees = [c.parsed.tree for c in cells if c.parsed.tree is not None]
+    imports = collect_imports(trees)
+    seeded = False
+    out = []
+    for c in cells:
+        if c.parsed.tree is None:
+            continue
+        calls = sorted(
+            (n for n in ast.walk(c.parsed.tree) if isinstance(n, ast.Call)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        reported = False
+        for call in calls:
+            name = qualified(call.func, imports) or ""
+            if name in _SEEDS:
+                seeded = True
+                continue
+            unseeded_generator = name in _GENERATORS and not (call.args or call.keywords)
+            global_draw = name.startswith(_GLOBAL_DRAWS) and name not in _NOT_DRAWS and not seeded
+            if (unseeded_generator or global_draw) and not reported:
+                what = "a generator made without a seed" if unseeded_generator else "unseeded"
+                msg = (
+                    f"`{ast.unparse(call.func)}()` draws random numbers ({what}): the package"
+                    " cannot reproduce the notebook's numbers; seed it"
+                )
+                out.append(finding("CV016", path, c.parsed.cell, call.lineno, call.col_offset, msg))
+                reported = True
+    return out

@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "CV013": ("error", "top-level-await"),
     "CV014": ("warning", "undefined-name"),
     "CV015": ("error", "stale-closure"),
+    "CV016": ("warning", "unseeded-randomness"),
 }
 
 

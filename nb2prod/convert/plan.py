@@ -126,6 +126,7 @@ def build_plan(nb: Notebook, name: str | None = None, exports: Sequence[str] = (
 
     steps, results = _steps(nb, cells, params, data, module_defs, exports)
     findings += checks.stale_closures(path, cells, steps, data)
+    findings += checks.unseeded_randomness(path, cells)
     findings += lint_findings(nb)
     pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
     return PackagePlan(

@@ -331,3 +331,22 @@ def test_an_unknown_export_is_an_input_error(tmp_path):
     assert result.exit_code == 2
     assert "--export y" in result.error
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["import numpy as np\nx = np.random.normal(size=3)"], {("CV016", 1, 2)}),
+        (["import numpy as np\nnp.random.seed(0)\nx = np.random.normal(size=3)"], set()),
+        (["import numpy as np\nx = np.random.rand(2)", "np.random.seed(1)"], {("CV016", 1, 2)}),
+        (["from numpy.random import default_rng\nrng = default_rng()"], {("CV016", 1, 2)}),
+        (["import numpy as np\nrng = np.random.default_rng(42)\nx = rng.normal()"], set()),
+        (["import random\nrandom.shuffle(items := [1, 2])"], {("CV016", 1, 2)}),
+        (["import random\nrandom.seed(3)", "random.shuffle(items := [1, 2])"], set()),
+    ],
+)
+def test_unseeded_randomness_is_a_warning_at_the_cell(tmp_path, cells, expected):
+    nb = _nb(tmp_path, *(code(c) for c in cells))
+    result = run(nb, tmp_path / "out")
+    assert {x for x in _codes(result) if x[0] == "CV016"} == expected
+    assert result.exit_code == 0  # a warning: the package is still written
