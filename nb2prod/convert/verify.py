@@ -222,10 +222,13 @@ def compare_printed(
     rel_tol: float = 1e-6,
     abs_tol: float = 1e-9,
     unstable: frozenset[int] = frozenset(),
+    unstable_expected: frozenset[int] = frozenset(),
 ) -> tuple[list[Mismatch], list[int]]:
-    """(mismatches, excused): ``unstable`` holds 0-based lines of the package's stdout that
-    change from run to run; a notebook line aligned with one of them is not a mismatch,
-    and its 0-based index is returned in ``excused``."""
+    """(mismatches, excused). ``unstable``: 0-based lines of the package's stdout that change
+    from run to run; ``unstable_expected``: the same for the notebook's lines (when it was
+    run twice). A difference on such a line is not a mismatch: the notebook line's 0-based
+    index goes to ``excused``. Where a changing line wraps differently (an array of random
+    numbers), the lines it gains or loses beside changing lines are excused too."""
     exp = [(cell, line) for cell, text in expected for line in _lines(text)]
     act = _lines(actual)
     matcher = difflib.SequenceMatcher(
@@ -238,26 +241,50 @@ def compare_printed(
         if tag == "equal":
             for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
                 cell, x = exp[i]
-                if j in unstable:
+                if j in unstable or i in unstable_expected:
                     excused.append(i)
                 elif not same_line(x, act[j], rel_tol, abs_tol):
                     out.append(Mismatch("value", cell, x, act[j], j + 1))
             last_cell = exp[i2 - 1][0]
             continue
+        if i2 > i1:
+            last_cell = exp[i2 - 1][0]
+        # A block beside or inside lines that change between runs changes with them: its
+        # steady lines at either end are compared, the middle may differ in length.
+        near_exp = range(i1 - 1, i2 + 1) if i2 > i1 else range(i1 - 1, i1 + 1)
+        if any(i in unstable_expected for i in near_exp) or any(
+            j in unstable for j in range(j1 - 1, j2 + 1)
+        ):
+
+            def steady(i: int, j: int) -> bool:
+                return i not in unstable_expected and j not in unstable
+
+            head = 0
+            while i1 + head < i2 and j1 + head < j2 and steady(i1 + head, j1 + head):
+                head += 1
+            tail = 0
+            while (
+                i2 - tail - 1 >= i1 + head
+                and j2 - tail - 1 >= j1 + head
+                and steady(i2 - tail - 1, j2 - tail - 1)
+            ):
+                tail += 1
+            ends = [(i1 + k, j1 + k) for k in range(head)]
+            ends += [(i2 - k, j2 - k) for k in range(1, tail + 1)]
+            for i, j in ends:
+                if not same_line(exp[i][1], act[j], rel_tol, abs_tol):
+                    out.append(Mismatch("changed", exp[i][0], exp[i][1], act[j], j + 1))
+            excused += range(i1 + head, i2 - tail)
+            continue
         pairs = min(i2 - i1, j2 - j1)
         for k in range(pairs):
             cell, x = exp[i1 + k]
-            if j1 + k in unstable:
-                excused.append(i1 + k)
-            else:
-                out.append(Mismatch("changed", cell, x, act[j1 + k], j1 + k + 1))
+            out.append(Mismatch("changed", cell, x, act[j1 + k], j1 + k + 1))
         for cell, x in exp[i1 + pairs : i2]:
             out.append(Mismatch("missing", cell, x, None))
-        if i2 > i1:
-            last_cell = exp[i2 - 1][0]
         for j in range(j1 + pairs, j2):
             out.append(Mismatch("extra", last_cell, None, act[j], j + 1))
-    return out, excused
+    return out, sorted(set(excused))
 
 
 def unstable_lines(first: str, second: str) -> frozenset[int]:
@@ -484,15 +511,35 @@ def verify(
         if second is not None and second.returncode == 0:
             lines = unstable_lines(first.stdout, second.stdout)
             result.unstable_values = _unstable_values(first.values, second.values)
-    printed, excused = compare_printed(nb.cells, first.stdout, rel_tol, abs_tol, lines)
-    result.unstable_lines = excused
     layout = _layout(package_dir)
-    values: list[Mismatch] = []
-    if layout is not None and first.returncode == 0:
-        values, result.compared_values = _value_mismatches(
-            layout, nb.values, first.values, result.unstable_values, rel_tol, abs_tol
+    nb_lines: frozenset[int] = frozenset()
+    while True:
+        printed, excused = compare_printed(
+            nb.cells, first.stdout, rel_tol, abs_tol, lines, nb_lines
         )
-    result.mismatches = printed + values
+        values: list[Mismatch] = []
+        if layout is not None and first.returncode == 0:
+            values, result.compared_values = _value_mismatches(
+                layout, nb.values, first.values, result.unstable_values, rel_tol, abs_tol
+            )
+        result.mismatches = printed + values
+        changes = bool(lines or result.unstable_values)
+        if not (result.mismatches and changes and repeat and not nb_lines):
+            break
+        # The package changes from run to run and differs: does the notebook change too?
+        again = run_notebook(notebook_path, python, timeout, package_dir)
+        result.notebook_seconds += again.seconds
+        if again.error is not None:
+            break
+        nb_lines = unstable_lines(
+            "".join(t for _, t in nb.cells), "".join(t for _, t in again.cells)
+        )
+        for step, names in _unstable_values(nb.values, again.values).items():
+            known = result.unstable_values.setdefault(step, [])
+            known += [n for n in names if n not in known]
+        if not nb_lines:
+            break
+    result.unstable_lines = excused
     result.faithful = first.returncode == 0 and not result.mismatches
     return result
 

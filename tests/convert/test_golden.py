@@ -83,7 +83,12 @@ def test_printed_lines_skip_what_changes_between_runs():
     expected = ["rows 3", "at 12:00:01", "mean 1.5"]
     assert G.printed_differences(expected, [1], "rows 3\nat 12:09:30\nmean 1.5000000001\n") == []
     assert G.printed_differences(expected, [], "rows 3\nat 12:09:30\nmean 1.5\n") != []
-    assert G.printed_differences(expected, [1], "rows 3\nmean 1.5\n") != []
+    assert G.printed_differences(expected, [], "rows 3\nmean 1.5\n") != []
+    # a changing line that wraps into two: the lines around it still count
+    assert G.printed_differences(expected, [1], "rows 3\nat\n12:09\nmean 1.5\n") == []
+    assert G.printed_differences(expected, [1], "rows 4\nat\n12:09\nmean 1.5\n") != []
+    assert G.printed_differences(expected, [1], "rows 3\nat\n12:09\nmean 2.5\n") != []
+    assert G.printed_differences(expected, [1], "mean 1.5\n") != []
 
 
 NOTEBOOK = """

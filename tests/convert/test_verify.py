@@ -45,6 +45,22 @@ def test_missing_and_extra_lines():
     assert compare([], "surprise\n") == [Mismatch("extra", None, None, "surprise", 1)]
 
 
+def test_lines_that_change_between_runs_are_excused_even_when_they_wrap():
+    from nb2prod.convert.verify import compare_printed
+
+    cells = [(2, "n 3\n[0.1 0.2\n 0.3]\n"), (4, "done\n")]
+    # the package printed the random array on one line; the notebook's two runs differed there
+    got, excused = compare_printed(
+        cells, "n 3\n[0.7 0.9 0.4]\ndone\n", unstable_expected=frozenset({1, 2})
+    )
+    assert got == [] and excused == [1, 2]
+    # without knowing that, it is a mismatch
+    assert compare_printed(cells, "n 3\n[0.7 0.9 0.4]\ndone\n")[0] != []
+    # and lines away from the changing ones still count
+    got, _ = compare_printed(cells, "n 4\n[0.7 0.9 0.4]\nend\n", unstable_expected=frozenset({1}))
+    assert {m.kind for m in got} == {"value", "changed"} and {m.cell for m in got} == {2, 4}
+
+
 NOTEBOOK = """
 # %%
 import statistics
