@@ -1,5 +1,6 @@
-"""Generated documentation: ``docs/rules.md`` from the rule docstrings and
-``docs/configuration.md`` from ``rules/settings.toml``.
+"""Generated documentation: ``docs/rules.md`` from the rule docstrings,
+``docs/configuration.md`` from ``rules/settings.toml`` and ``docs/convert-findings.md`` from
+the CV code table of ``nb2prod/convert/findings.py``.
 
 Regenerate with ``python -m nb2prod.docs``; ``python -m nb2prod.docs --check`` exits 1
 when a file is out of date (tests/test_docs.py runs the same check). The output depends
@@ -198,7 +199,32 @@ def render_configuration() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-GENERATED = {"rules.md": render_rules, "configuration.md": render_configuration}
+def render_convert_findings() -> str:
+    """docs/convert-findings.md: the CV codes of ``nb2prod convert``."""
+    from nb2prod.convert.findings import CATALOGUE
+
+    out = [
+        _GENERATED.format(source="nb2prod/convert/findings.py"),
+        "",
+        "# Convert findings",
+        "",
+        "What `nb2prod convert` cannot carry over faithfully is reported at the notebook cell.",
+        "An `error` makes convert exit 1 without writing the package (unless",
+        "`--allow-partial`); warnings and info are reported and the package is written.",
+        "",
+        "| code | name | severity | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for code, (severity, name, meaning) in CATALOGUE.items():
+        out.append(f"| {code} | {name} | {severity} | {_cell(meaning)} |")
+    return "\n".join(out) + "\n"
+
+
+GENERATED = {
+    "rules.md": render_rules,
+    "configuration.md": render_configuration,
+    "convert-findings.md": render_convert_findings,
+}
 
 
 def stale(docs_dir: Path = DOCS_DIR) -> list[str]:

@@ -9,25 +9,103 @@ from __future__ import annotations
 from nb2prod.lint.findings import Finding
 from nb2prod.notebook.model import Cell
 
-# code -> (severity, short name). The messages are built where the finding is made.
-CODES: dict[str, tuple[str, str]] = {
-    "CV001": ("error", "cell-syntax-error"),
-    "CV002": ("error", "cell-not-python"),
-    "CV003": ("info", "magic-dropped"),
-    "CV004": ("error", "effectful-magic-dropped"),
-    "CV005": ("error", "exec-or-eval"),
-    "CV006": ("error", "get-ipython"),
-    "CV007": ("error", "out-of-order-execution"),
-    "CV008": ("error", "used-before-defined"),
-    "CV009": ("error", "global-write-in-function"),
-    "CV010": ("error", "output-history"),
-    "CV011": ("error", "local-module-import"),
-    "CV012": ("warning", "requirement-not-pinned"),
-    "CV013": ("error", "top-level-await"),
-    "CV014": ("warning", "undefined-name"),
-    "CV015": ("error", "stale-closure"),
-    "CV016": ("warning", "unseeded-randomness"),
+# code -> (severity, short name, what it means). The messages are built where the finding is
+# made; docs/convert-findings.md is generated from this table (``python -m nb2prod.docs``).
+CATALOGUE: dict[str, tuple[str, str, str]] = {
+    "CV001": (
+        "error",
+        "cell-syntax-error",
+        "A cell that does not parse as Python (or `return`/`yield` outside a function) is "
+        "left out; it fails in the notebook too.",
+    ),
+    "CV002": (
+        "error",
+        "cell-not-python",
+        "A cell magic such as `%%bash` or `%%sql` makes the cell another language; it is "
+        "left out of the package.",
+    ),
+    "CV003": (
+        "info",
+        "magic-dropped",
+        "A magic with no effect on the results (`%matplotlib`, `%time`, `%%html`) is "
+        "dropped; the timed statement of `%time stmt` is kept.",
+    ),
+    "CV004": (
+        "error",
+        "effectful-magic-dropped",
+        "A magic or shell line that changes state (`%cd`, `!wget`, `%run`) cannot be "
+        "carried into Python code.",
+    ),
+    "CV005": (
+        "error",
+        "exec-or-eval",
+        "`exec()` / `eval()` run code that static analysis cannot see, so the steps' inputs "
+        "and outputs cannot be known.",
+    ),
+    "CV006": (
+        "error",
+        "get-ipython",
+        "`get_ipython()` exists only in an IPython kernel.",
+    ),
+    "CV007": (
+        "error",
+        "out-of-order-execution",
+        "Execution counts out of file order: the notebook's results came from another order "
+        "than the one the package would run.",
+    ),
+    "CV008": (
+        "error",
+        "used-before-defined",
+        "A name read in a cell above the one that defines it: it worked only because of "
+        "an earlier run.",
+    ),
+    "CV009": (
+        "error",
+        "global-write-in-function",
+        "A function assigns a notebook variable through `global`; in the package it would "
+        "assign a module global that no step reads.",
+    ),
+    "CV010": (
+        "error",
+        "output-history",
+        "`_`, `__`, `Out[n]`, `_n` read IPython's output history, which a script does not have.",
+    ),
+    "CV011": (
+        "error",
+        "local-module-import",
+        "An import of a module that lives beside the notebook: the package would not find it.",
+    ),
+    "CV012": (
+        "warning",
+        "requirement-not-pinned",
+        "A `!pip install` argument that cannot go into pyproject.toml (a URL, a local path, "
+        "an option); add it by hand.",
+    ),
+    "CV013": (
+        "error",
+        "top-level-await",
+        "Top-level `await` needs the kernel's running event loop; the cell is left out.",
+    ),
+    "CV014": (
+        "warning",
+        "undefined-name",
+        "A name that no cell defines and that is not a builtin: the package raises "
+        "NameError where the notebook relied on something else.",
+    ),
+    "CV015": (
+        "error",
+        "stale-closure",
+        "A function kept in a step closes over a variable that a later step rebinds before "
+        "calling it: the step would see the old value.",
+    ),
+    "CV016": (
+        "warning",
+        "unseeded-randomness",
+        "Random numbers drawn without a seed: no package can reproduce the notebook's "
+        "numbers, and `--verify` leaves out what changes between runs.",
+    ),
 }
+CODES: dict[str, tuple[str, str]] = {code: (s, n) for code, (s, n, _) in CATALOGUE.items()}
 
 
 def finding(code: str, path: str, cell: Cell | None, line: int, col: int, message: str) -> Finding:
