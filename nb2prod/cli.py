@@ -237,6 +237,10 @@ def convert(
             help="A notebook variable that pipeline.run() must also return (repeatable).",
         ),
     ] = None,
+    service: Annotated[
+        bool,
+        typer.Option("--service", help="Then scaffold the model service (see `scaffold`)."),
+    ] = False,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
     from nb2prod.convert import run
@@ -272,6 +276,8 @@ def convert(
             " (--allow-partial writes the package anyway)",
             file=sys.stderr,
         )
+    if service and result.written:
+        _scaffold_report(output, force=force, fix_settings=fix_settings)
     if verify and result.written:
         raise typer.Exit(_verify(notebook, output, python or sys.executable, timeout))
     raise typer.Exit(result.exit_code)
@@ -309,6 +315,58 @@ def _verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> i
     what = f"{v.expected_lines} printed lines and {v.compared_values} step values"
     print(f"faithful: {what} as in the notebook" if v.faithful else f"not faithful ({what})")
     return EXIT_CLEAN if v.faithful else EXIT_FINDINGS
+
+
+@app.command()
+def scaffold(
+    package_dir: Annotated[Path, typer.Argument(help="A project written by `nb2prod convert`.")],
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="The notebook variable holding the fitted model."),
+    ] = None,
+    features: Annotated[
+        str | None,
+        typer.Option("--features", help="The notebook variable holding its training features."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing service files.")] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Apply the lint --fix rewrites, as `convert --fix` did."),
+    ] = False,
+) -> None:
+    """Add a model service to a converted project: train entry point, FastAPI app,
+    calculation log, metrics, tests, Dockerfile and CI."""
+    try:
+        if fix:  # the configuration that applies to the notebook, as for `convert --fix`
+            from nb2prod.scaffold.manifest import read_manifest
+
+            fix_settings = _settings(None, None, None, read_manifest(package_dir).notebook)
+        else:
+            fix_settings = None
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    _scaffold_report(package_dir, model, features, force, fix_settings)
+
+
+def _scaffold_report(
+    package_dir: Path,
+    model: str | None = None,
+    features: str | None = None,
+    force: bool = False,
+    fix_settings=None,
+) -> None:
+    """Run scaffold, print what it did; a failure exits 2 with one line."""
+    from nb2prod.scaffold import run as scaffold_run
+
+    result = scaffold_run(package_dir, model, features, force=force, fix_settings=fix_settings)
+    if result.error:
+        raise _fail(result.error)
+    metrics = f", metrics {', '.join(result.metrics)}" if result.metrics else ""
+    print(
+        f"scaffolded the service of {result.package} in {package_dir}: model `{result.model}`"
+        f" trained on `{result.features}`{metrics} ({len(result.files)} files written)"
+    )
+    print(f"next: python -m {result.package}.train && python -m {result.package}.service")
 
 
 @app.command("baseline")

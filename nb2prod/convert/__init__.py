@@ -42,11 +42,13 @@ def render_package(
     name: str | None = None,
     exports: Sequence[str] = (),
     source: str | None = None,
+    fixed: bool = False,
 ):
     """(plan, {relative path: text}) for a notebook, without writing or formatting.
 
     ``exports``: variables ``run()`` returns besides those the steps hand on; ``source``:
-    the notebook's path as recorded in the package (relative to the package folder)."""
+    the notebook's path as recorded in the package (relative to the package folder);
+    ``fixed``: the notebook is a copy with the ``lint --fix`` rewrites (recorded too)."""
     from nb2prod.convert.codegen import generate
     from nb2prod.convert.findings import finding
     from nb2prod.convert.plan import build_plan
@@ -63,7 +65,8 @@ def render_package(
     cells = {c.index: c for c in nb.cells}
     for index, message in code.problems:
         plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
-    return plan, render(plan, code, source if source is not None else plan.notebook, exports)
+    recorded = source if source is not None else plan.notebook
+    return plan, render(plan, code, recorded, exports, fixed)
 
 
 def run(
@@ -104,7 +107,9 @@ def run(
                 result.fix = fix_notebook(str(source), fix_settings, write=True)
                 result.fix.path = str(notebook_path)
             recorded = os.path.relpath(Path(notebook_path).resolve(), out.resolve())
-            plan, files = render_package(source, name, exports, Path(recorded).as_posix())
+            plan, files = render_package(
+                source, name, exports, Path(recorded).as_posix(), fixed=fix_settings is not None
+            )
         except InputError as exc:
             result.exit_code, result.error = 2, str(exc)
             return result

@@ -38,7 +38,11 @@ def _environment(root: Path):  # noqa: ANN202 - jinja2 is imported lazily
 
 
 def render(
-    plan: PackagePlan, code: StepsSource, source: str, exports: Sequence[str] = ()
+    plan: PackagePlan,
+    code: StepsSource,
+    source: str,
+    exports: Sequence[str] = (),
+    fixed: bool = False,
 ) -> dict[str, str]:
     """Relative path -> file text, for every template. ``source`` is the notebook's path
     relative to the package folder, recorded in its pyproject.toml."""
@@ -50,6 +54,7 @@ def render(
         "notebook": plan.notebook,
         "source": source,
         "exports": list(exports),
+        "fixed": fixed,
         "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
         "requirements": plan.requirements,
         "params": plan.params,
