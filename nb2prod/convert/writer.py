@@ -26,7 +26,8 @@ from nb2prod.resources import data_dir
 
 
 @cache
-def _environment(root: Path):  # noqa: ANN202 - jinja2 is imported lazily
+def template_environment(root: Path):  # noqa: ANN201 - jinja2 is imported lazily
+    """The jinja2 environment of a template folder (strict: an undefined name is an error)."""
     import jinja2
 
     return jinja2.Environment(
@@ -47,7 +48,7 @@ def render(
     """Relative path -> file text, for every template. ``source`` is the notebook's path
     relative to the package folder, recorded in its pyproject.toml."""
     root = data_dir("templates") / "package"
-    env = _environment(root)
+    env = template_environment(root)
     context = {
         "package": plan.package,
         "distribution": plan.distribution,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from nb2prod.convert.writer import template_environment
 from nb2prod.errors import InputError
 from nb2prod.resources import data_dir
 from nb2prod.scaffold.model_finder import ModelChoice
@@ -34,18 +34,6 @@ SERVICE_DISTS = {
 TEST_DISTS = {"httpx": ">=0.27"}
 _EXTEND = "_extend"
 _OPTIONAL_DEPS = re.compile(r"^\[project\.optional-dependencies\][ \t]*$", re.MULTILINE)
-
-
-@cache
-def _environment(root: Path):  # noqa: ANN202 - jinja2 is imported lazily
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def pinned(dists: dict[str, str]) -> list[str]:
@@ -115,7 +103,7 @@ def context(plan: Any, source: str, choice: ModelChoice) -> dict[str, Any]:
 def render_service(ctx: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """(service files, additions to package files), each relative path -> text."""
     root = data_dir("templates") / "service"
-    env = _environment(root)
+    env = template_environment(root)
     files: dict[str, str] = {}
     extend: dict[str, str] = {}
     for path in sorted(root.rglob("*.j2")):
