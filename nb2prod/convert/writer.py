@@ -77,6 +77,39 @@ def render(
     return files
 
 
+def carry_golden(layout_text: str, recorded_text: str | None) -> str:
+    """``tests/golden.json`` of a re-rendered package (``layout_text``) with the values an
+    earlier ``--verify`` recorded (``recorded_text``) carried over: for each step with the
+    same name and cells, the names it still returns; the printed lines as they were."""
+    import json
+
+    try:
+        old = json.loads(recorded_text) if recorded_text else None
+    except ValueError:
+        old = None
+    if not isinstance(old, dict) or not old.get("recorded"):
+        return layout_text
+    new = json.loads(layout_text)
+    before = {s["name"]: s["cells"] for s in old.get("steps", [])}
+    for key in ("values", "unstable"):
+        new[key] = {
+            step["name"]: kept
+            for step in new["steps"]
+            if before.get(step["name"]) == step["cells"]
+            and (kept := _only(old.get(key, {}).get(step["name"]), step["outputs"]))
+        }
+    new["recorded"], new["printed"] = True, old.get("printed")
+    return json.dumps(new, indent=1, allow_nan=False) + "\n"
+
+
+def _only(found: dict | list | None, names: list[str]) -> dict | list | None:
+    if isinstance(found, dict):
+        return {n: v for n, v in found.items() if n in names}
+    if isinstance(found, list):
+        return [n for n in found if n in names]
+    return None
+
+
 def golden_layout(plan: PackagePlan) -> str:
     """``tests/golden.json`` before any recording: which names each step returns and from
     which cells. ``nb2prod convert --verify`` fills in the notebook's values."""

@@ -100,13 +100,18 @@ def _scaffold(
         fixed = fix_settings is not None
         plan, package_files = _render_with_exports(source, manifest, choice, fixed)
 
+        golden = project / "tests" / "golden.json"  # values recorded by convert --verify
+        recorded = golden.read_text(encoding="utf-8") if golden.is_file() else None
+
         def previous() -> dict[str, str]:
-            return render_package(
+            files = render_package(
                 source, manifest.package, manifest.exports, manifest.source, fixed=fixed
             )[1]
+            return _with_golden(files, recorded)
 
         ctx = render.context(plan, manifest.source, choice)
         service, extend = render.render_service(ctx)
+        package_files = _with_golden(package_files, recorded)
         files = {**render.extend_package(package_files, extend), **service}
         overlap = set(service) & set(package_files)
         if overlap:  # a template clash: never silently drop a package file
@@ -114,6 +119,14 @@ def _scaffold(
         result.files = write_files(project, files, set(service), previous, force)
     result.model, result.features, result.target = choice.model, choice.features, choice.target
     result.metrics = list(choice.metrics)
+
+
+def _with_golden(files: dict[str, str], recorded: str | None) -> dict[str, str]:
+    """The package files with the golden values already recorded in the project kept."""
+    from nb2prod.convert.writer import carry_golden
+
+    rel = "tests/golden.json"
+    return {**files, rel: carry_golden(files[rel], recorded)} if rel in files else files
 
 
 def _render_with_exports(source: Path, manifest: Manifest, choice: ModelChoice, fixed: bool):

@@ -4,8 +4,8 @@ Everything is rendered into a hidden staging folder inside the project and forma
 there (ruff, as convert does); nothing is touched until all of it is ready. Then each file
 that changes replaces its old version atomically (``os.replace``). Service files that
 already exist are replaced only with ``force``; so are package files that differ both
-from what convert generated and from the new version (edited by hand, golden values
-recorded by ``convert --verify``, another nb2prod version).
+from what convert generated and from the new version (edited by hand, another nb2prod
+version); the caller carries recorded golden values into both renderings.
 """
 
 from __future__ import annotations

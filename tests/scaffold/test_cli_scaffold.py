@@ -3,7 +3,9 @@ what it refuses, and one-line errors with exit code 2 for bad input."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,3 +206,49 @@ def test_a_project_converted_without_fix_is_not_fixed_by_scaffold(tmp_path):
     assert invoke("scaffold", str(out)).exit_code == 0
     steps = out / "src" / "points_model" / "steps.py"
     assert "NB2PROD_DATA_URI" not in steps.read_text() and "data/points.csv" in steps.read_text()
+
+
+PRINTING = """# %%
+import numpy as np
+from sklearn.linear_model import LinearRegression
+# %% [markdown]
+# # Data
+# %%
+X = np.arange(40, dtype=float).reshape(20, 2)
+y = X @ np.array([1.5, -2.0]) + 3.0
+# %% [markdown]
+# # Model
+# %%
+model = LinearRegression()
+model.fit(X, y)
+r2 = model.score(X, y)
+# %% [markdown]
+# # Report
+# %%
+print(round(r2, 6))
+"""
+
+
+def test_golden_values_recorded_by_verify_survive_scaffold(tmp_path):
+    from nb2prod.convert.verify import has_nbclient, record_golden, verify
+
+    if not has_nbclient(sys.executable):
+        pytest.skip("nbclient/ipykernel missing")
+    nb = write(tmp_path / "tiny_model.ipynb", from_percent(PRINTING))
+    out = tmp_path / "project"
+    assert convert(nb, out).exit_code == 0
+    result = verify(nb, out, sys.executable, timeout=120)
+    assert result.faithful, result.mismatches
+    record_golden(out, result)
+    before = json.loads((out / "tests" / "golden.json").read_text())
+    assert before["recorded"] and before["values"]
+
+    done = scaffold(out)  # no --force: recorded values are not a hand edit
+    assert done.exit_code == 0, done.error
+    after = json.loads((out / "tests" / "golden.json").read_text())
+    assert after["recorded"] and after["printed"] == before["printed"]
+    for step, values in before["values"].items():
+        for name, fp in values.items():
+            assert after["values"][step][name] == fp
+    exported = {n for s in after["steps"] for n in s["outputs"]}
+    assert {"model", "X", "y"} <= exported  # scaffold's exports: the model and its data
