@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 READ, WRITE, LIST, FS, CHDIR = "read", "write", "list", "fs", "chdir"
 _WRITE_MODE = frozenset("wax+")
 _ENV_DEFAULTS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+_ENV_DEFAULT_NAMES = frozenset(q.rpartition(".")[2] for q in _ENV_DEFAULTS)
 _REGEXISH = re.compile(r"[()\[\]^$|\\+?{}]")
 _EXTENSION = re.compile(r"\.(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{1,10}$")
 _EXPLICIT = re.compile(r"^(?:\.{1,2}[/\\]|/|~[/\\]|[A-Za-z]:[\\/])")
@@ -103,6 +104,9 @@ class Catalogue:
     methods: dict[str, CallSpec] = field(default_factory=dict)
     receiver_methods: dict[str, CallSpec] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
+    # The last part of every entry: a method call ``x.name(...)`` with another name matches
+    # none, which settles most calls without resolving their qualified name.
+    last_names: frozenset[str] = frozenset()
 
     def function(self, qual: str) -> CallSpec | None:
         spec = self.functions.get(qual)
@@ -152,6 +156,12 @@ def build_catalogue(doc: dict[str, Any]) -> Catalogue:
             target[name] = spec
     cat.ignore = tuple(
         p.rstrip("*").rstrip(".") for p in doc.get("ignore", {}).get("functions", ())
+    )
+    cat.last_names = frozenset(
+        {name.rpartition(".")[2] for name in cat.functions}
+        | cat.suffixes.keys()
+        | cat.methods.keys()
+        | cat.receiver_methods.keys()
     )
     return cat
 
@@ -268,9 +278,10 @@ class _Finder:
                 facts.events.append(event)
                 if event.arg is not None and (event.is_local or event.kind == CHDIR):
                     covered.update(id(n) for n in ast.walk(event.arg))
-            candidates.extend(
-                PathLiteral(step.cell, node, text, style) for node, text, style in literals
-            )
+            if literals:
+                candidates.extend(
+                    PathLiteral(step.cell, node, text, style) for node, text, style in literals
+                )
         facts.literals = [lit for lit in candidates if id(lit.node) not in covered]
         return facts
 
@@ -278,6 +289,8 @@ class _Finder:
         self, cell: ParsedCell, call: ast.Call, scope: Scope, shadow: frozenset[str]
     ) -> IOEvent | None:
         func = call.func
+        if type(func) is ast.Attribute and func.attr not in self.cat.last_names:
+            return None  # ``df.head()``: its qualified name ends in a name no entry has
         qual = self.ev.qualname(func)
         spec = self.cat.function(qual) if qual else None
         name = qual or ""
@@ -407,17 +420,42 @@ def _scan(
             continue
         if cls is ast.Name:
             continue
-        if cls is ast.Attribute or cls is ast.keyword:  # the most frequent: one child
+        # The most frequent nodes push their children here, as the generic loop below does
+        # (fields in order, the items of a list reversed), without looking their fields up.
+        if cls is ast.Attribute or cls is ast.keyword or cls is ast.Expr:
             push(node.value)
             continue
         if cls is ast.Call:
             calls.append(node)
-            if len(node.args) > 1 and ev.qualname(node.func) in _ENV_DEFAULTS:
+            func = node.func
+            if (
+                len(node.args) > 1
+                and (type(func) is not ast.Attribute or func.attr in _ENV_DEFAULT_NAMES)
+                and ev.qualname(func) in _ENV_DEFAULTS
+            ):
                 defaults.update(id(n) for a in node.args[1:] for n in ast.walk(a))
-        elif cls is ast.BinOp:
+            push(func)
+            extend(reversed(node.args))
+            extend(reversed(node.keywords))
+            continue
+        if cls is ast.Assign:
+            extend(reversed(node.targets))
+            push(node.value)
+            continue
+        if cls is ast.Subscript:
+            push(node.value)
+            push(node.slice)
+            continue
+        if cls is ast.Tuple or cls is ast.List:
+            extend(reversed(node.elts))
+            continue
+        if cls is ast.BinOp:
             if type(node.op) is ast.Add:
                 suffixes.add(id(node.right))
-        elif cls is ast.JoinedStr:
+            push(node.left)
+            push(node.right)
+            continue
+        if cls is ast.JoinedStr:
             values = node.values
             suffixes.update(id(p) for p in values)
             head = values[0] if values else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 
 def collect_imports(trees: Iterable[ast.AST]) -> dict[str, str]:
@@ -36,14 +37,25 @@ def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
     while stack:
         node = stack.pop()
         yield node
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+        for name in _block_fields(type(node)):
             children = getattr(node, name, None)
             if children:
                 stack.extend(children)
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+@cache
+def _block_fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that hold statements (or handlers, match cases): none for most."""
+    return tuple(name for name in _BLOCKS if name in cls._fields)
+
+
 def dotted(node: ast.AST) -> str | None:
     """``a.b.c`` for a chain of attributes on a name, else ``None``."""
+    if type(node) is ast.Name:  # the most frequent case
+        return node.id
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

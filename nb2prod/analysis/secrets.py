@@ -103,8 +103,37 @@ class Catalogue:
     def restricted(self, text: str) -> Catalogue:
         """This catalogue with only the keywords found in ``text`` (a whole notebook's
         text): later ``candidates`` calls on its parts test a handful of keywords."""
-        found = {k: v for k, v in self.by_keyword.items() if k in text}
+        present = keywords_in(text, tuple(self.by_keyword))
+        found = {k: v for k, v in self.by_keyword.items() if k in present}
         return Catalogue(self.patterns, found, self.unguarded)
+
+
+def keywords_in(text: str, keywords: tuple[str, ...]) -> set[str]:
+    """The ``keywords`` that occur in ``text``, in one regex pass over it instead of one
+    substring scan per keyword (a notebook's text is megabytes of outputs)."""
+    finder = _keyword_finder(keywords)
+    longest: set[str] = set()  # the longest keyword starting at each position where one does
+    pos = 0
+    while (m := finder.search(text, pos)) is not None:
+        longest.add(m.group())
+        pos = m.start() + 1
+    # A keyword occurs iff it starts where one of these starts, so is a prefix of one.
+    return {k for k in keywords if not k or any(k in found for found in longest)}
+
+
+@lru_cache(maxsize=8)
+def _keyword_finder(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex matching the longest of ``keywords`` that starts at a position. Grouped by
+    first character (``A(?:KIA|SIA|IZA)|g(?:hp_|lpat-)``): the engine skips quickly over
+    characters that start none and tries one group where one does."""
+    rests: dict[str, list[str]] = {}
+    for k in filter(None, keywords):  # "" is in any text
+        rests.setdefault(k[0], []).append(k[1:])
+    groups = [
+        re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(r, key=len, reverse=True))) + ")"
+        for first, r in rests.items()
+    ]
+    return re.compile("|".join(groups) or "(?!)")
 
 
 @cache
@@ -1046,8 +1075,12 @@ def _scan_magics(
 
 
 def _line_starts(text: str) -> list[int]:
+    """Offset of the start of each line of ``text`` (split on newlines only)."""
     starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    newline = text.find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = text.find("\n", newline + 1)
     return starts
 
 

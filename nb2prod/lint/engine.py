@@ -31,8 +31,8 @@ class FileResult:
     notes: list[str] = field(default_factory=list)
     ruff_input: str | None = None  # notebook JSON for ruff when the file itself is not v4
     # Transient, not cached: what the PY step needs to locate ruff's findings without
-    # loading the notebook again (cell index -> (cell id, lines); noqa directives).
-    cells: dict[int, tuple[str | None, list[str]]] = field(default_factory=dict)
+    # loading the notebook again (cell index -> (cell id, source); noqa directives).
+    cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)
     noqa: list[noqa.Noqa] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -105,7 +105,7 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         return FileResult(path, error=str(exc))
     result = FileResult(path, findings, notes=list(nb.notes))
     if _ruff_enabled(settings, path):
-        result.cells = {c.index: (c.id, c.lines) for c in nb.cells if c.cell_type == "code"}
+        result.cells = {c.index: (c.id, c.source) for c in nb.cells if c.cell_type == "code"}
         result.noqa = noqa_directives(nb)
     if nb.nbformat != 4 and nb.is_python:
         import json
@@ -202,13 +202,18 @@ def _with_locations(
     """Fill cell ids and source lines into ruff's findings; apply select/ignore and noqa."""
     ignored = settings.ignored_for(result.path)
     kept = []
+    lines: dict[int, list[str]] = {}  # split a cell's source only when ruff reports on it
     for f in findings:
         if not settings.is_enabled(f.code) or matches(f.code, ignored):
             continue
         f.path = result.path
-        cell_id, lines = result.cells.get(f.cell or 0, (None, []))
+        key = f.cell or 0
+        cell_id, source = result.cells.get(key, (None, ""))
+        if key not in lines:
+            lines[key] = source.splitlines()  # as Cell.lines
+        cell_lines = lines[key]
         f.cell_id = cell_id
-        f.source_line = lines[f.line - 1] if 1 <= f.line <= len(lines) else ""
+        f.source_line = cell_lines[f.line - 1] if 1 <= f.line <= len(cell_lines) else ""
         kept.append(f)
     return apply_noqa(result.noqa, kept)
 
@@ -231,11 +236,34 @@ def _run_many(files: list[str], settings: Settings, jobs: int | None) -> list[Fi
         return [lint_file(p, settings) for p in files]
     from concurrent.futures import ProcessPoolExecutor
 
+    _prepare()
     # Largest first in small chunks: the big notebooks do not end up on one worker at the end.
     order = sorted(files, key=_size, reverse=True)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
         results = list(pool.map(lint_file, order, [settings] * len(order), chunksize=2))
     return results
+
+
+def _prepare() -> None:
+    """Import the rules and read the shipped catalogues once, before the workers start:
+    workers forked from this process find them done instead of each repeating the work."""
+    from nb2prod.analysis import io, secrets
+
+    all_rules()
+    io.catalogue()
+    secrets.vocabulary()
+    secrets.catalogue()  # the shipped formats; extra ones from settings compile where used
+
+
+def _start_worker() -> None:
+    """Tune the garbage collector of a worker process, which only lints. The objects it
+    inherits from the parent live as long as it does: frozen, collections skip them (and
+    leave their shared memory pages alone). Syntax trees, most of what it allocates, hold
+    no reference cycles: collecting less often spends less time scanning them."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _size(path: str) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.errors import InputError
-from nb2prod.notebook.model import Cell, Notebook, join_source
+from nb2prod.notebook.model import Cell, Notebook
 
 _CONFLICT = re.compile(r"^(<{7}|>{7})(\s|$)|^={7}\s*$", re.MULTILINE)
 _CELL_TYPES = {"code", "markdown", "raw"}
@@ -128,9 +128,11 @@ def _cell(raw: Any, index: int, path: str) -> Cell:
     if cell_type not in _CELL_TYPES:
         raise InputError(f"invalid cell: unknown cell_type {cell_type!r}", path, index)
     source = raw.get("source", "")
-    if not isinstance(source, str) and not (
-        isinstance(source, list) and all(isinstance(s, str) for s in source)
-    ):
+    try:  # a list of lines is joined here; join raises for an item that is not a string
+        source = "".join(source) if isinstance(source, list) else source
+    except TypeError:
+        source = None
+    if not isinstance(source, str):
         raise InputError(
             "invalid cell: 'source' must be a string or a list of strings", path, index
         )
@@ -143,7 +145,7 @@ def _cell(raw: Any, index: int, path: str) -> Cell:
     return Cell(
         index=index,
         cell_type=cell_type,
-        source=join_source(source),
+        source=source,
         id=cell_id if isinstance(cell_id, str) else None,
         execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
         outputs=[o for o in outputs if isinstance(o, dict)],

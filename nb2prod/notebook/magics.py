@@ -20,8 +20,10 @@ AUTOMAGICS = frozenset(
 )
 
 _AUTOCALL = ",;/"  # IPython's autocall escapes: ``/f x`` -> f(x); a lone ``;`` -> ("")
-# Anything :func:`_is_ipython_line` could accept (a superset, checked in one C-level pass).
-_CANDIDATE = re.compile(r"^[ \t]*[%!,;/]|\?|=\s*[!%]", re.MULTILINE)
+# Anything :func:`_is_ipython_line` could accept (a superset, see :func:`_may_hold_ipython`).
+_FIRST_LINE_START = re.compile(r"[ \t]*[%!,;/]")
+_LINE_START = re.compile(r"\n[ \t]*[%!,;/]")  # starts with a literal: a fast scan
+_ASSIGNED = re.compile(r"=\s*[!%]")
 _HELP = re.compile(r"^(\?{1,2}[\w.\[\]()]+|[\w.\[\]()]+\?{1,2})$")
 _ASSIGN = re.compile(r"^([A-Za-z_][\w.,\s\[\]]*?)\s*=\s*([!%])(.*)$")
 
@@ -52,20 +54,22 @@ class MaskedSource:
 
 def mask_ipython(source: str) -> MaskedSource:
     """Return the cell's Python source with IPython syntax masked, and what was masked."""
-    lines = source.split("\n")
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        magic = _cell_magic(lines, first)
-        if magic.name not in PYTHON_BODY_CELL_MAGICS:
-            masked = ["" for _ in lines]
-            return MaskedSource("\n".join(masked), [magic], whole_cell_magic=magic)
-        lines[first] = "pass"
-        rest = mask_ipython("\n".join(lines[first + 1 :]))
-        shifted = [_shift(m, first + 1) for m in rest.magics]
-        body = "\n".join(lines[: first + 1]) + "\n" + rest.python
-        return MaskedSource(body, [magic, *shifted])
-    if not _CANDIDATE.search(source):
+    if "%%" in source:  # perhaps a cell magic
+        lines = source.split("\n")
+        first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+        if first is not None and lines[first].lstrip().startswith("%%"):
+            magic = _cell_magic(lines, first)
+            if magic.name not in PYTHON_BODY_CELL_MAGICS:
+                masked = ["" for _ in lines]
+                return MaskedSource("\n".join(masked), [magic], whole_cell_magic=magic)
+            lines[first] = "pass"
+            rest = mask_ipython("\n".join(lines[first + 1 :]))
+            shifted = [_shift(m, first + 1) for m in rest.magics]
+            body = "\n".join(lines[: first + 1]) + "\n" + rest.python
+            return MaskedSource(body, [magic, *shifted])
+    if not _may_hold_ipython(source):
         return MaskedSource(source, [])  # most cells: nothing to mask, skip the scan
+    lines = source.split("\n")
     magics: list[Magic] = []
     out: list[str] = []
     code_lines = _code_line_starts(lines)
@@ -88,6 +92,17 @@ def mask_ipython(source: str) -> MaskedSource:
         out.append(line)
         i += 1
     return MaskedSource("\n".join(out), magics)
+
+
+def _may_hold_ipython(source: str) -> bool:
+    """Whether a line of ``source`` could be IPython syntax: one starting with ``%``, ``!``
+    or an autocall character, a ``?``, or ``= !``/``= %``. Cheap tests, most cells fail all."""
+    return (
+        "?" in source
+        or _FIRST_LINE_START.match(source) is not None
+        or _LINE_START.search(source) is not None
+        or _ASSIGNED.search(source) is not None
+    )
 
 
 def mask_line_as_automagic(masked: MaskedSource, line_no: int) -> bool:
@@ -122,6 +137,8 @@ def _is_ipython_line(stripped: str) -> bool:
         return True
     if "?" in stripped and "#" not in stripped and _HELP.match(stripped.rstrip()):
         return True
+    if "!" not in stripped and "%" not in stripped:
+        return False  # what follows can only match ``x = !cmd`` or ``x = %magic``
     match = _ASSIGN.match(stripped)
     return bool(match and not stripped.startswith(("!=", "%=")) and "==" not in stripped[:3])
 
@@ -161,34 +178,37 @@ def _code_line_starts(lines: list[str]) -> set[int]:
             starts.add(idx)
         continued = False
         j = 0
-        n = len(line)
-        while j < n:
-            ch = line[j]
+        while True:  # from one character that matters to the next
             if quote is not None:
-                if ch == "\\":
-                    j += 2
-                    continue
-                if line.startswith(quote, j):
-                    j += len(quote)
-                    quote = None
-                    continue
-                j += 1
+                m = _STRING_STOPS[quote].search(line, j)
+                if m is None:
+                    break
+                if m.group() == "\\":
+                    j = m.end() + 1  # an escape: skip the escaped character
+                else:
+                    j, quote = m.end(), None
                 continue
+            m = _CODE_STOPS.search(line, j)
+            if m is None:
+                break
+            ch, j = m.group(), m.end()
             if ch == "#":
                 break
-            if ch == "\\" and j == n - 1:
-                continued = True
-            if ch in "\"'":
-                triple = line[j : j + 3]
-                quote = triple if triple in ('"""', "'''") else ch
-                j += len(quote)
-                continue
-            if ch in "([{":
+            if ch == "\\":
+                continued = j == len(line)
+            elif ch in "([{":
                 depth += 1
             elif ch in ")]}":
                 depth = max(0, depth - 1)
-            j += 1
+            else:
+                quote = ch
         # A one-quote string does not span lines (unless the line ends in a backslash).
         if quote in ("'", '"') and not line.endswith("\\"):
             quote = None
     return starts
+
+
+# What :func:`_code_line_starts` acts on: in code, a comment, a backslash, a bracket or a
+# string's opening quote; in a string, an escape or its closing quote.
+_CODE_STOPS = re.compile(r"#|\\|[()\[\]{}]|'''|\"\"\"|['\"]")
+_STRING_STOPS = {q: re.compile(r"\\|" + q) for q in ("'''", '"""', "'", '"')}

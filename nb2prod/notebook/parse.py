@@ -30,15 +30,20 @@ class ParsedCell:
 
 
 def parse_cell(cell: Cell) -> ParsedCell:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc.
+        return _parse_cell(cell)
+
+
+def _parse_cell(cell: Cell) -> ParsedCell:
+    """:func:`parse_cell` without its own warnings filter (the caller sets it, once)."""
     masked: MaskedSource = mask_ipython(cell.source)
     parsed = ParsedCell(cell, masked.python, masked.magics, not_python=masked.whole_cell_magic)
     if masked.whole_cell_magic is not None:
         return parsed
     for _ in range(50):  # each retry masks one automagic line (``pip install x``)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # invalid escape sequences etc.
-                parsed.tree = ast.parse(masked.python)
+            parsed.tree = ast.parse(masked.python)
             parsed.python = masked.python
             parsed.magics = sorted(masked.magics, key=lambda m: m.line)
             return parsed
@@ -59,4 +64,6 @@ def parse_notebook(nb: Notebook) -> list[ParsedCell]:
     """Parse every code cell of a Python notebook (none for other kernels)."""
     if not nb.is_python:
         return []
-    return [parse_cell(c) for c in nb.cells if c.cell_type == "code"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc.
+        return [_parse_cell(c) for c in nb.cells if c.cell_type == "code"]

@@ -73,6 +73,13 @@ def test_catalogue_is_data_a_team_can_extend() -> None:
     assert spec is not None and spec.paths == (1,) and "src" in spec.keywords
     assert cat.methods["persist"].shape == "file"
     assert cat.ignored("acme.fixtures.iris")
+    assert cat.last_names == {"load", "persist"}  # what a method call must be named to match
+
+
+def test_a_method_call_with_another_name_is_no_event(tmp_path: Path) -> None:
+    an = analysis(tmp_path, "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.head('b.csv')")
+    assert [e.call for e in an.io_events] == ["pandas.read_csv"]
+    assert "head" not in catalogue().last_names and "read_csv" in catalogue().last_names
 
 
 def test_catalogue_rejects_a_name_listed_twice() -> None:

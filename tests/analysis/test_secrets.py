@@ -29,6 +29,7 @@ from nb2prod.analysis.secrets import (
     is_templated,
     is_uuid,
     is_wordy,
+    keywords_in,
     literal_secret,
     mask,
     output_texts,
@@ -333,6 +334,27 @@ def test_keyword_candidates_filter_patterns() -> None:
     assert "github-token" in [p.id for p in CAT.candidates(f"x {GITHUB}")]
     narrowed = CAT.restricted("only ghp_ here")
     assert [p.id for p in narrowed.candidates("ghp_ and AKIA")] == ["github-token"]
+
+
+def test_keywords_in_finds_overlapping_and_nested_keywords() -> None:
+    keywords = ("sk-", "sk-ant-", "ant", ":AA", "AAAA", "", "a.b")
+    assert keywords_in("x sk-ant-1 :AAAA", keywords) == {"sk-", "sk-ant-", "ant", ":AA", "AAAA", ""}
+    assert keywords_in("aXb", keywords) == {""}  # "." is not a wildcard
+    assert keywords_in("", ("a",)) == set()
+
+
+@given(
+    st.text(alphabet="ab-_.:", max_size=40),
+    st.lists(st.text(alphabet="ab-_.:", max_size=4), max_size=8),
+)
+def test_keywords_in_agrees_with_substring_tests(text: str, keywords: list[str]) -> None:
+    unique = tuple(dict.fromkeys(keywords))
+    assert keywords_in(text, unique) == {k for k in unique if k in text}
+
+
+@given(st.text(alphabet="AKIghp_sk-ant:Secr \n", max_size=60))
+def test_restricted_keeps_exactly_the_keywords_in_the_text(text: str) -> None:
+    assert set(CAT.restricted(text).by_keyword) == {k for k in CAT.by_keyword if k in text}
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nb2prod.notebook.magics import mask_ipython
+from nb2prod.notebook.magics import _code_line_starts, _may_hold_ipython, mask_ipython
 from nb2prod.notebook.model import Cell
 from nb2prod.notebook.parse import parse_cell
 
@@ -152,3 +155,67 @@ def test_real_syntax_error_is_reported_with_position() -> None:
     p = parsed("x = 1\ny = (2 +\n")
     assert p.tree is None
     assert p.error is not None and p.error.line == 2
+
+
+# -- the scans that decide which lines can be IPython ----------------------------------------
+@pytest.mark.parametrize(
+    ("source", "starts"),
+    [
+        ("x = 1\ny = 2", {0, 1}),
+        ('s = """\n%not magic\n"""\n%time x', {0, 3}),
+        ("f(1,\n  2)\n!ls", {0, 2}),
+        ("x = 1 + \\\n  2\ny", {0, 2}),
+        ("s = 'a\\\\'\n%x", {0, 1}),  # an escaped backslash ends nothing: the quote closes
+        ("s = 'it\\'s'  # ( \n%y", {0, 1}),  # an escaped quote; a bracket in a comment
+        ("t = '''a\\'''\nb'''\nc", {0, 2}),  # an escaped quote does not close '''
+        ('a = "open\nb = 2', {0, 1}),  # a one-quote string ends with its line
+    ],
+)
+def test_code_line_starts(source: str, starts: set[int]) -> None:
+    assert _code_line_starts(source.split("\n")) == starts
+
+
+def _reference_line_starts(lines: list[str]) -> set[int]:
+    """The same scan, one character at a time."""
+    starts: set[int] = set()
+    depth, quote, continued = 0, None, False
+    for idx, line in enumerate(lines):
+        if quote is None and depth == 0 and not continued:
+            starts.add(idx)
+        continued, j = False, 0
+        while j < len(line):
+            ch = line[j]
+            if quote is not None:
+                if ch == "\\":
+                    j += 2
+                elif line.startswith(quote, j):
+                    j, quote = j + len(quote), None
+                else:
+                    j += 1
+                continue
+            if ch == "#":
+                break
+            continued = continued or (ch == "\\" and j == len(line) - 1)
+            if ch in "\"'":
+                quote = line[j : j + 3] if line[j : j + 3] in ('"""', "'''") else ch
+                j += len(quote)
+                continue
+            depth = depth + 1 if ch in "([{" else max(0, depth - 1) if ch in ")]}" else depth
+            j += 1
+        if quote in ("'", '"') and not line.endswith("\\"):
+            quote = None
+    return starts
+
+
+CODE_CHARS = st.sampled_from(["'", '"', "'''", '"""', "\\", "#", "(", ")", "[", "]", "x", " "])
+
+
+@given(st.lists(st.lists(CODE_CHARS, max_size=12).map("".join), max_size=6))
+def test_code_line_starts_agrees_with_a_character_scan(lines: list[str]) -> None:
+    assert _code_line_starts(lines) == _reference_line_starts(lines)
+
+
+@given(st.text(alphabet=" \t\n%!,;/?=xa", max_size=30))
+def test_may_hold_ipython_is_the_line_start_magic_help_or_assign_test(source: str) -> None:
+    expected = re.search(r"^[ \t]*[%!,;/]|\?|=\s*[!%]", source, re.MULTILINE) is not None
+    assert _may_hold_ipython(source) == expected
