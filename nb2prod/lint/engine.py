@@ -1,14 +1,15 @@
 """Run the rules over notebooks: load, analyse once, check, then noqa, help and baseline.
 
-``lint_paths`` is the entry point for many files: it starts ruff (PY family) in the
-background, lints uncached notebooks in parallel processes, and reads the content-hash
-cache for unchanged ones.
+``lint_paths`` is the entry point for many files: it lints uncached notebooks in parallel
+processes, reads the content-hash cache for unchanged ones, then runs ruff (PY family) once
+over copies of the linted notebooks without their outputs (ruff would spend most of its
+time reading outputs it never checks).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     notes: list[str] = field(default_factory=list)
-    ruff_input: str | None = None  # notebook JSON for ruff when the file itself is not v4
+    ruff_input: str | None = None  # the notebook's JSON for ruff: v4, outputs left out
     # Transient, not cached: what the PY step needs to locate ruff's findings without
     # loading the notebook again (cell index -> (cell id, source); noqa directives).
     cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)
@@ -104,16 +105,31 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     except RuleCrash as exc:
         return FileResult(path, error=str(exc))
     result = FileResult(path, findings, notes=list(nb.notes))
-    if _ruff_enabled(settings, path):
+    if _ruff_enabled(settings, path) and nb.is_python:
         result.cells = {c.index: (c.id, c.source) for c in nb.cells if c.cell_type == "code"}
         result.noqa = noqa_directives(nb)
-    if nb.nbformat != 4 and nb.is_python:
-        import json
-
-        result.ruff_input = json.dumps(nb.raw)
+        result.ruff_input = ruff_document(nb)
     if not nb.is_python:
         result.notes.append(f"kernel language '{nb.language}': Python rules skipped")
     return result
+
+
+def ruff_document(nb: Notebook) -> str:
+    """The notebook as ruff needs it: nbformat 4 (up-converted if need be), every cell in
+    place (ruff numbers them) but only code cells with their source, no outputs, no
+    attachments. The code ruff checks is the same; the file is a fraction of the size."""
+    import json
+
+    cells = []
+    for cell in nb.raw.get("cells", []):
+        if not isinstance(cell, dict):
+            cells.append(cell)
+        elif cell.get("cell_type") == "code":
+            kept = {k: v for k, v in cell.items() if k not in ("outputs", "attachments")}
+            cells.append({**kept, "outputs": []})
+        else:
+            cells.append({"cell_type": cell.get("cell_type"), "metadata": {}, "source": ""})
+    return json.dumps({**nb.raw, "cells": cells})
 
 
 def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[FileResult]]:
@@ -163,21 +179,28 @@ def lint_paths(
         else:
             todo.append(path)
 
-    ruff_wanted = [p for p in todo if _ruff_enabled(settings, p)]
-    ruff_job = ruff.start(ruff_wanted, settings["ruff-select"], settings["ruff-ignore"])
-    for result in _run_many(todo, settings, jobs):
+    # ruff runs over the notebooks without their outputs, which the workers prepare: once
+    # three quarters of them are in (the largest come first), on those, in the background
+    # while the workers finish; then on the rest.
+    select, ignore = settings["ruff-select"], settings["ruff-ignore"]
+    wanted: dict[str, str] = {}
+    batch: dict[str, str] = {}
+    runs = []
+    early = (3 * len(todo)) // 4 if len(todo) >= 16 else -1
+    for n, result in enumerate(_run_many(todo, settings, jobs), 1):
         done[result.path] = result
-    ruff_found = ruff_job.results()
+        if result.ruff_input is not None:
+            wanted[result.path] = batch[result.path] = result.ruff_input
+        if n == early:
+            runs.append(ruff.start_documents(batch, select, ignore))
+            batch = {}
+    runs.append(ruff.start_documents(batch, select, ignore))
+    ruff_found = {path: found for run in runs for path, found in run.results().items()}
 
     for path in todo:
         result = done[path]
-        if result.error is None and _ruff_enabled(settings, path):
-            if result.ruff_input is not None:
-                py = ruff.run_text(
-                    result.ruff_input, path, settings["ruff-select"], settings["ruff-ignore"]
-                )
-            else:
-                py = ruff_found.get(path, [])
+        if path in wanted:
+            py = ruff_found.get(path, [])
             result.findings.extend(_with_locations(py, result, settings))
         result.ruff_input, result.cells, result.noqa = None, {}, []
         result.findings.sort(key=Finding.sort_key)
@@ -230,18 +253,20 @@ def _attach_help(results: list[FileResult], settings: Settings) -> None:
                     break
 
 
-def _run_many(files: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
+def _run_many(files: list[str], settings: Settings, jobs: int | None) -> Iterator[FileResult]:
+    """Lint ``files``, in parallel processes when there are enough; results as they come
+    (largest notebooks first)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < 8:
-        return [lint_file(p, settings) for p in files]
+        yield from (lint_file(p, settings) for p in files)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     _prepare()
     # Largest first in small chunks: the big notebooks do not end up on one worker at the end.
     order = sorted(files, key=_size, reverse=True)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-        results = list(pool.map(lint_file, order, [settings] * len(order), chunksize=2))
-    return results
+        yield from pool.map(lint_file, order, [settings] * len(order), chunksize=2)
 
 
 def _prepare() -> None:

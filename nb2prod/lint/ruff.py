@@ -29,8 +29,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nb2prod.lint.findings import Finding
@@ -51,20 +52,6 @@ def ruff_binary() -> str:
         return "ruff"
 
 
-@dataclass
-class RuffJob:
-    """A ruff run started in the background; :meth:`results` waits for it."""
-
-    proc: subprocess.Popen[bytes] | None
-    files: list[str]
-
-    def results(self) -> dict[str, list[Finding]]:
-        if self.proc is None:
-            return {}
-        out, _ = self.proc.communicate()
-        return parse_output(out, self.files)
-
-
 def _command(select: list[str], ignore: list[str]) -> list[str]:
     cmd = [
         ruff_binary(),
@@ -82,30 +69,60 @@ def _command(select: list[str], ignore: list[str]) -> list[str]:
     return cmd
 
 
-def start(files: list[str], select: list[str], ignore: list[str]) -> RuffJob:
-    """Start ruff on ``files`` (notebook paths) without waiting for it."""
-    if not files or not select:
-        return RuffJob(None, files)
-    proc = subprocess.Popen(
-        [*_command(select, ignore), "--", *files],
+@dataclass
+class RuffRun:
+    """ruff started in the background on copies of notebooks; :meth:`results` waits."""
+
+    proc: subprocess.Popen[bytes] | None = None
+    copies: dict[str, str] = field(default_factory=dict)  # copy -> original path
+    folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def results(self) -> dict[str, list[Finding]]:
+        """Findings by original path; the copies are removed."""
+        if self.proc is None:
+            return {}
+        out, _ = self.proc.communicate()
+        if self.folder is not None:
+            self.folder.cleanup()
+        found: dict[str, list[Finding]] = {}
+        for copy, findings in parse_output(out, list(self.copies)).items():
+            path = self.copies.get(copy, copy)
+            for f in findings:
+                f.path = path
+            found[path] = findings
+        return found
+
+
+def start_documents(documents: dict[str, str], select: list[str], ignore: list[str]) -> RuffRun:
+    """Start ruff on notebook JSON texts (path -> text) without waiting: each is written
+    under its own file name to a temporary folder, and findings come back by the original
+    path (see :meth:`RuffRun.results`)."""
+    if not documents or not select:
+        return RuffRun()
+    # In memory where there is a tmpfs: creating files on a disk-backed /tmp costs more
+    # than ruff takes to check them.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    run = RuffRun(folder=tempfile.TemporaryDirectory(prefix="nb2prod-ruff-", dir=shm))
+    assert run.folder is not None
+    taken: set[str] = set()
+    for i, (path, text) in enumerate(documents.items()):
+        name = os.path.basename(path)  # kept: ruff's rules may look at the file name
+        folder = run.folder.name
+        if name in taken:
+            folder = os.path.join(folder, str(i))
+            os.mkdir(folder)
+        taken.add(name)
+        copy = os.path.join(folder, name)
+        with open(copy, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        run.copies[copy] = path
+    run.proc = subprocess.Popen(
+        [*_command(select, ignore), "--", *run.copies],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
     )
-    return RuffJob(proc, files)
-
-
-def run_text(text: str, path: str, select: list[str], ignore: list[str]) -> list[Finding]:
-    """Run ruff on notebook JSON ``text`` through stdin (used for up-converted files)."""
-    if not select:
-        return []
-    proc = subprocess.run(
-        [*_command(select, ignore), "--stdin-filename", path, "-"],
-        input=text.encode(),
-        capture_output=True,
-        check=False,
-    )
-    return parse_output(proc.stdout, [path]).get(path, [])
+    return run
 
 
 def parse_output(raw: bytes, files: list[str] = ()) -> dict[str, list[Finding]]:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from nb2prod.lint.engine import FileResult
 from nb2prod.lint.findings import Finding
-
-if TYPE_CHECKING:
-    from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _STYLES = {"error": "bold red", "warning": "yellow"}
@@ -32,7 +29,12 @@ def render(
 ) -> None:
     terminal = color if color is not None else _isatty(stream)
     if not terminal:  # piped or to a file: plain text, without rich's per-line cost
-        lines = [t.plain for r in results for f in r.findings for t in _finding(f, show_source)]
+        lines = [
+            "".join(text for text, _ in segments)
+            for r in results
+            for f in r.findings
+            for segments in _segments(f, show_source)
+        ]
         lines.append(_summary(results, plain=True))
         stream.write("\n".join(lines) + "\n")
         return
@@ -46,10 +48,12 @@ def render(
         force_terminal=color,
         no_color=color is False,
     )
+    from rich.text import Text
+
     for r in results:
         for f in r.findings:
-            for line in _finding(f, show_source):
-                console.print(line)
+            for segments in _segments(f, show_source):
+                console.print(Text.assemble(*segments))
     console.print(_summary(results))
 
 
@@ -60,23 +64,26 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _finding(f: Finding, show_source: bool) -> list[Text]:
-    """The finding's lines as rich Text: notebook text is never parsed as markup."""
-    from rich.text import Text
+Segments = list[tuple[str, str]]  # (text, rich style; "" for none)
 
+
+def _segments(f: Finding, show_source: bool) -> list[Segments]:
+    """The finding's lines, each as styled pieces of plain text: rich assembles them on a
+    terminal (notebook text is never parsed as markup); piped output just joins them."""
     style = _STYLES.get(f.severity, "cyan")
-    head = Text.assemble((clean(f.location), "bold"), ": ", (f.code, style), " ", clean(f.message))
+    head = [(clean(f.location), "bold"), (": ", ""), (f.code, style), (" ", "")]
+    head.append((clean(f.message), ""))
     if f.fixable:
-        head.append(" [fixable]", "dim")
+        head.append((" [fixable]", "dim"))
     out = [head]
     if show_source and f.source_line.strip():
         source, start, width = caret(f)
         gutter = f"{f.line:>4} | "
         pad = " " * (len(gutter) - 2)
-        out.append(Text.assemble((gutter, "blue"), source))
-        out.append(Text.assemble((f"{pad}| ", "blue"), " " * start, ("^" * width, style)))
+        out.append([(gutter, "blue"), (source, "")])
+        out.append([(f"{pad}| ", "blue"), (" " * start, ""), ("^" * width, style)])
     if f.help:
-        out.append(Text.assemble("  ", ("help:", "cyan"), " ", clean(f.help)))
+        out.append([("  ", ""), ("help:", "cyan"), (" ", ""), (clean(f.help), "")])
     return out
 
 
