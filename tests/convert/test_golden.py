@@ -79,6 +79,20 @@ def test_arrays_estimators_and_opaque_objects():
     assert not G.comparable(G.fingerprint(object()))
 
 
+def test_a_value_that_cannot_be_summarised_is_kept_by_its_type():
+    class Odd(dict):
+        def __iter__(self):
+            raise RuntimeError("cannot iterate")
+
+    frame = pd.DataFrame({"a": [1, 2]})
+    frame.columns = pd.MultiIndex.from_tuples([("x", "y")])
+    for value in (Odd(a=1), frame, {"k": Odd(a=1)}):
+        fp = G.fingerprint(value)
+        json.dumps(fp, allow_nan=False)
+        assert G.differences(fp, G.fingerprint(value)) == []
+    assert G.fingerprint(Odd(a=1)) == {"kind": "object", "type": f"{__name__}.{Odd.__qualname__}"}
+
+
 def test_printed_lines_skip_what_changes_between_runs():
     expected = ["rows 3", "at 12:00:01", "mean 1.5"]
     assert G.printed_differences(expected, [1], "rows 3\nat 12:09:30\nmean 1.5000000001\n") == []
