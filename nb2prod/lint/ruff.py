@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nb2prod.errors import InputError
 from nb2prod.lint.findings import Finding
 
 _RULE_CODE = re.compile(r"^[A-Z]+[0-9]+$")
@@ -93,16 +94,8 @@ class RuffRun:
         return found
 
 
-def start_documents(documents: dict[str, str], select: list[str], ignore: list[str]) -> RuffRun:
-    """Start ruff on notebook JSON texts (path -> text) without waiting: each is written
-    under its own file name to a temporary folder, and findings come back by the original
-    path (see :meth:`RuffRun.results`)."""
-    if not documents or not select:
-        return RuffRun()
-    # In memory where there is a tmpfs: creating files on a disk-backed /tmp costs more
-    # than ruff takes to check them.
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    run = RuffRun(folder=tempfile.TemporaryDirectory(prefix="nb2prod-ruff-", dir=shm))
+def _write_copies(run: RuffRun, documents: dict[str, str]) -> None:
+    """Each document under its own file name in ``run.folder`` (a sub-folder per repeat)."""
     assert run.folder is not None
     taken: set[str] = set()
     for i, (path, text) in enumerate(documents.items()):
@@ -116,6 +109,30 @@ def start_documents(documents: dict[str, str], select: list[str], ignore: list[s
         with open(copy, "w", encoding="utf-8") as fh:
             fh.write(text)
         run.copies[copy] = path
+
+
+def start_documents(documents: dict[str, str], select: list[str], ignore: list[str]) -> RuffRun:
+    """Start ruff on notebook JSON texts (path -> text) without waiting: each is written
+    under its own file name to a temporary folder, and findings come back by the original
+    path (see :meth:`RuffRun.results`)."""
+    if not documents or not select:
+        return RuffRun()
+    # In memory where there is a tmpfs: creating files on a disk-backed /tmp costs more
+    # than ruff takes to check them. A full tmpfs (containers often give 64 MB) falls back
+    # to the usual temporary folder.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    for where in dict.fromkeys([shm, None]):
+        run = RuffRun(folder=tempfile.TemporaryDirectory(prefix="nb2prod-ruff-", dir=where))
+        try:
+            _write_copies(run, documents)
+            break
+        except OSError as exc:
+            run.folder.cleanup()
+            if where is None:
+                reason = exc.strerror or str(exc)
+                raise InputError(
+                    f"cannot write the notebook copies ruff reads ({reason})"
+                ) from None
     run.proc = subprocess.Popen(
         [*_command(select, ignore), "--", *run.copies],
         stdout=subprocess.PIPE,

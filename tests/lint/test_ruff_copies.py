@@ -71,3 +71,37 @@ def test_notebooks_with_the_same_name_keep_their_own_findings(tmp_path):
     assert [(f.code, f.cell) for f in got[str(first)]] == [("PYF401", 1)]
     assert [(f.code, f.cell) for f in got[str(second)]] == [("PYF821", 2)]
     assert {f.path for f in got[str(second)]} == {str(second)}
+
+
+def test_a_full_tmpfs_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    """/dev/shm is often small in containers: when writing there fails, the copies go to
+    the usual temporary folder and the findings are the same."""
+    path = write(tmp_path / "nb.ipynb", notebook([code("import os")]))
+    documents = {str(path): ruff_document(load_notebook(path))}
+    real_open = open
+    used: list[str] = []
+
+    def picky_open(file, *args, **kwargs):
+        used.append(str(file))
+        if str(file).startswith("/dev/shm/"):
+            raise OSError(28, "No space left on device")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", picky_open)
+    got = ruff.start_documents(documents, SELECT, []).results()
+    assert [(f.code, f.cell) for f in got[str(path)]] == [("PYF401", 1)]
+    assert any(not u.startswith("/dev/shm/") for u in used)
+
+
+def test_no_room_anywhere_is_a_one_line_error(tmp_path, monkeypatch):
+    from nb2prod.errors import InputError
+
+    path = write(tmp_path / "nb.ipynb", notebook([code("import os")]))
+    documents = {str(path): ruff_document(load_notebook(path))}
+
+    def no_room(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("builtins.open", no_room)
+    with pytest.raises(InputError, match="No space left on device"):
+        ruff.start_documents(documents, SELECT, [])
