@@ -191,8 +191,8 @@ def test_other_kernels_are_scanned_as_text(tmp_path: Path) -> None:
         "token <- Sys.getenv('HF_TOKEN')"
     )
     found = lint(tmp_path, [code(source)], metadata=R_KERNEL)
-    # a provider token bound to a credential name is both SEC001 and SEC002
-    assert where(found) == [(1, 1, "SEC001"), (1, 1, "SEC002"), (1, 2, "SEC002"), (1, 3, "SEC003")]
+    # a provider token bound to a credential name is reported once, as SEC001
+    assert where(found) == [(1, 1, "SEC001"), (1, 2, "SEC002"), (1, 3, "SEC003")]
     assert leaks(found, GITHUB, "Tr0ub4dor3x", PASSWORD) == []
 
 
@@ -205,13 +205,13 @@ def test_bash_cell_magic(tmp_path: Path) -> None:
         "aws s3 ls"
     )
     found = lint(tmp_path, [code(source)])
-    assert where(found) == [(1, 2, "SEC001"), (1, 2, "SEC002"), (1, 3, "SEC002")]
+    assert where(found) == [(1, 2, "SEC001"), (1, 3, "SEC002")]
     assert "AWS secret access key" in found[0].message
 
 
 def test_cell_with_syntax_error_is_scanned_as_text(tmp_path: Path) -> None:
     found = lint(tmp_path, [code(f'token = "{GITHUB}"\nif x\n    pass')])
-    assert where(found) == [(1, 1, "SEC001"), (1, 1, "SEC002")]
+    assert where(found) == [(1, 1, "SEC001")]
 
 
 # -- settings, noqa, masking ----------------------------------------------------------------
@@ -246,3 +246,11 @@ def test_findings_never_carry_the_secret(tmp_path: Path) -> None:
     assert {f.code for f in found} == {"SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006"}
     assert leaks(found, AWS_ID, PASSWORD, GITHUB, HF) == []
     assert all(f.source_line for f in found)
+
+
+def test_a_token_bound_to_a_credential_name_is_one_finding_unless_sec001_is_off(
+    tmp_path: Path,
+) -> None:
+    cells = [code(f'GITHUB_TOKEN = "{GITHUB}"\ndb_password = "Tr0ub4dor3x"')]
+    assert where(lint(tmp_path, cells)) == [(1, 1, "SEC001"), (1, 2, "SEC002")]
+    assert where(lint(tmp_path, cells, ignore=["SEC001"])) == [(1, 1, "SEC002"), (1, 2, "SEC002")]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.secrets import ASSIGNMENT, CODE, MAGIC
+from nb2prod.analysis.secrets import ASSIGNMENT, CODE, MAGIC, PROVIDER
 from nb2prod.lint.findings import Finding
+from nb2prod.lint.registry import matches
 from nb2prod.lint.rule import Rule
 from nb2prod.lint.rules.sec_common import read_from_env, secret_finding
 
@@ -24,7 +25,8 @@ class CredentialAssignment(Rule):
     `Authorization` count; `max_tokens`, `tokenizer`, `pad_token`, `password_field`,
     `secret_name`, `sort_key` do not. Values that are placeholders (`"<your-key>"`,
     `"changeme"`, `"${TOKEN}"`), paths, env var names, UUIDs, plain words or too short or
-    too regular to be keys are not reported.
+    too regular to be keys are not reported. A provider token bound to such a name is
+    reported once, by SEC001 (which names the provider), unless SEC001 is turned off.
 
     ## Why is this bad?
     The credential is in the notebook, its outputs' history and every copy of it, and
@@ -47,7 +49,20 @@ class CredentialAssignment(Rule):
     message = "Credential bound to a literal; read it from the environment"
 
     def check(self, an: Analysis) -> Iterator[Finding]:
+        # A provider token bound to a credential name is one problem: SEC001 reports it
+        # (it names the provider), unless SEC001 is off for this notebook.
+        tokens = set()
+        if an.settings.is_enabled("SEC001") and not matches(
+            "SEC001", an.settings.ignored_for(an.nb.path)
+        ):
+            tokens = {
+                (id(h.cell), h.line, h.masked)
+                for h in an.secrets
+                if h.kind == PROVIDER and h.where in (CODE, MAGIC)
+            }
         for hit in an.secrets:
+            if (id(hit.cell), hit.line, hit.masked) in tokens:
+                continue
             if hit.kind == ASSIGNMENT and hit.where in (CODE, MAGIC):
                 message = f"Hard-coded {hit.label} ({hit.masked}); " + read_from_env(hit.env)
                 yield secret_finding(self, an, hit, message)
