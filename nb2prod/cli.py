@@ -277,7 +277,7 @@ def convert(
             file=sys.stderr,
         )
     if service and result.written:
-        _scaffold_report(output, force=force, fix_settings=fix_settings)
+        _scaffold_report(output, force=force)  # the manifest says whether --fix was used
     if verify and result.written:
         raise typer.Exit(_verify(notebook, output, python or sys.executable, timeout))
     raise typer.Exit(result.exit_code)
@@ -336,16 +336,7 @@ def scaffold(
 ) -> None:
     """Add a model service to a converted project: train entry point, FastAPI app,
     calculation log, metrics, tests, Dockerfile and CI."""
-    try:
-        if fix:  # the configuration that applies to the notebook, as for `convert --fix`
-            from nb2prod.scaffold.manifest import read_manifest
-
-            fix_settings = _settings(None, None, None, read_manifest(package_dir).notebook)
-        else:
-            fix_settings = None
-    except InputError as exc:
-        raise _fail(str(exc)) from None
-    _scaffold_report(package_dir, model, features, force, fix_settings)
+    _scaffold_report(package_dir, model, features, force, fix)
 
 
 def _scaffold_report(
@@ -353,12 +344,12 @@ def _scaffold_report(
     model: str | None = None,
     features: str | None = None,
     force: bool = False,
-    fix_settings=None,
+    fix: bool = False,
 ) -> None:
     """Run scaffold, print what it did; a failure exits 2 with one line."""
     from nb2prod.scaffold import run as scaffold_run
 
-    result = scaffold_run(package_dir, model, features, force=force, fix_settings=fix_settings)
+    result = scaffold_run(package_dir, model, features, force=force, fix=fix)
     if result.error:
         raise _fail(result.error)
     metrics = f", metrics {', '.join(result.metrics)}" if result.metrics else ""

@@ -43,12 +43,14 @@ def render_package(
     exports: Sequence[str] = (),
     source: str | None = None,
     fixed: bool = False,
+    optional: Sequence[str] = (),
 ):
     """(plan, {relative path: text}) for a notebook, without writing or formatting.
 
     ``exports``: variables ``run()`` returns besides those the steps hand on; ``source``:
     the notebook's path as recorded in the package (relative to the package folder);
-    ``fixed``: the notebook is a copy with the ``lint --fix`` rewrites (recorded too)."""
+    ``fixed``: the notebook is a copy with the ``lint --fix`` rewrites (recorded too);
+    ``optional``: exports returned only where the steps keep them."""
     from nb2prod.convert.codegen import generate
     from nb2prod.convert.findings import finding
     from nb2prod.convert.plan import build_plan
@@ -58,7 +60,7 @@ def render_package(
 
     nb = load_notebook(notebook_path)
     try:
-        plan = build_plan(nb, name, exports)
+        plan = build_plan(nb, name, exports, optional)
         code = generate(plan)
     except RecursionError:
         raise InputError("code nested too deeply to analyse", str(notebook_path)) from None
@@ -66,7 +68,8 @@ def render_package(
     for index, message in code.problems:
         plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
     recorded = source if source is not None else plan.notebook
-    return plan, render(plan, code, recorded, exports, fixed)
+    kept = [*exports, *(n for n in optional if n in plan.results and n not in exports)]
+    return plan, render(plan, code, recorded, kept, fixed)
 
 
 def run(

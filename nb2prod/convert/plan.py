@@ -58,9 +58,25 @@ def package_name(nb_path: str, requested: str | None, modules: set[str]) -> str:
     return stem
 
 
-def build_plan(nb: Notebook, name: str | None = None, exports: Sequence[str] = ()) -> PackagePlan:
+class ExportNotKept(InputError):
+    """An exported name that no step defines and keeps to the end (``name``)."""
+
+    def __init__(self, name: str, path: str) -> None:
+        super().__init__(
+            f"--export {name}: not a variable that the notebook's steps define and keep", path
+        )
+        self.name = name
+
+
+def build_plan(
+    nb: Notebook,
+    name: str | None = None,
+    exports: Sequence[str] = (),
+    optional: Sequence[str] = (),
+) -> PackagePlan:
     """The package plan of ``nb``. ``exports`` are notebook variables that ``run()`` must
-    return besides what the steps hand on (e.g. the fitted model, for a service)."""
+    return besides what the steps hand on (e.g. the fitted model, for a service);
+    ``optional`` ones are returned when the steps keep them, and left out otherwise."""
     if not nb.is_python:
         raise InputError(f"not a Python notebook (kernel language: {nb.language})", nb.path)
     path = nb.path
@@ -124,7 +140,7 @@ def build_plan(nb: Notebook, name: str | None = None, exports: Sequence[str] = (
     )
     findings += checks.name_problems(path, cells, param_names)
 
-    steps, results = _steps(nb, cells, params, data, module_defs, exports)
+    steps, results = _steps(nb, cells, params, data, module_defs, exports, optional)
     findings += checks.stale_closures(path, cells, steps, data)
     findings += checks.unseeded_randomness(path, cells)
     findings += lint_findings(nb)
@@ -271,6 +287,7 @@ def _steps(
     data: set[str],
     module_defs: set[str],
     exports: Sequence[str] = (),
+    optional: Sequence[str] = (),
 ) -> tuple[list[StepPlan], list[str]]:
     by_index = {c.index: c for c in cells}
     step_cells = {c.index for c in cells if k.CODE in c.kinds}
@@ -278,7 +295,7 @@ def _steps(
 
     facts = [_step_facts([by_index[i] for i in g.cells], data) for g in groups]
     later: list[set[str]] = [set() for _ in groups]
-    acc: set[str] = set(exports)  # read by the caller of run(), after the last step
+    acc: set[str] = {*exports, *optional}  # read by the caller of run(), after the last step
     for i in range(len(groups) - 1, -1, -1):
         later[i] = set(acc)
         acc |= set(facts[i][0])
@@ -310,10 +327,7 @@ def _steps(
         plans.append(StepPlan("", None, [], inputs, outputs, args))
     for n in exports:
         if n not in results:
-            raise InputError(
-                f"--export {n}: not a variable that the notebook's steps define and keep",
-                nb.path,
-            )
+            raise ExportNotKept(n, nb.path)
     taken = RESERVED | data | module_defs | import_names | BUILTINS
     produced = [
         _produced(plan.outputs, [by_index[i] for i in g.cells], data)

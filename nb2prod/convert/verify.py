@@ -15,6 +15,7 @@ is not held against it. Every mismatch names the notebook cell it comes from.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import signal
@@ -164,17 +165,16 @@ class VerifyResult:
         return self.error is None and all(m.kind == "value" for m in self.mismatches)
 
 
-def golden_support(package_dir: str | Path | None = None) -> Any:
-    """The golden-value module (fingerprints, comparisons): the package's own
-    ``tests/golden.py`` when given and present, else nb2prod's template of it."""
+@functools.cache
+def golden_support() -> Any:
+    """The golden-value module (fingerprints, comparisons): nb2prod's template of the
+    generated ``tests/golden.py``, loaded as Python."""
     import importlib.machinery
     import importlib.util
 
     from nb2prod.resources import data_dir
 
-    path = Path(package_dir, "tests", "golden.py") if package_dir is not None else None
-    if path is None or not path.is_file():
-        path = data_dir("templates") / "package" / "tests" / "golden.py.j2"
+    path = data_dir("templates") / "package" / "tests" / "golden.py.j2"
     loader = importlib.machinery.SourceFileLoader("nb2prod_golden_support", str(path))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     assert spec is not None
@@ -185,21 +185,12 @@ def golden_support(package_dir: str | Path | None = None) -> Any:
 
 def same_line(expected: str, actual: str, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
     """Equal text, numbers within tolerance, memory addresses ignored."""
-    return _support().same_line(expected, actual, rel_tol, abs_tol)
-
-
-_SUPPORT: list[Any] = []
-
-
-def _support() -> Any:
-    if not _SUPPORT:
-        _SUPPORT.append(golden_support())
-    return _SUPPORT[0]
+    return golden_support().same_line(expected, actual, rel_tol, abs_tol)
 
 
 def _shape(line: str) -> str:
     """The line with numbers and memory addresses masked (how lines are aligned)."""
-    return _support()._shape(line)
+    return golden_support()._shape(line)
 
 
 def _lines(text: str) -> list[str]:
@@ -439,7 +430,7 @@ def _value_mismatches(
     abs_tol: float,
 ) -> tuple[list[Mismatch], int]:
     """Mismatches between the step values of notebook and package, and how many compared."""
-    support = _support()
+    support = golden_support()
     out: list[Mismatch] = []
     compared = 0
     for step in layout["steps"]:
@@ -457,7 +448,7 @@ def _value_mismatches(
 def _unstable_values(
     first: dict[str, dict[str, Any]], second: dict[str, dict[str, Any]]
 ) -> dict[str, list[str]]:
-    support = _support()
+    support = golden_support()
     out: dict[str, list[str]] = {}
     for step, fps in first.items():
         changed = [
@@ -475,21 +466,16 @@ def verify(
     timeout: float = 120,
     rel_tol: float = 1e-6,
     abs_tol: float = 1e-9,
-    notebook_run: NotebookRun | None = None,
-    repeat: bool = True,
 ) -> VerifyResult:
     """Run notebook and package; ``faithful`` when both finish, print the same lines and
-    the steps return the values the notebook had.
-
-    ``notebook_run`` reuses an earlier execution of the notebook (it does not change).
-    ``repeat`` runs the package a second time to find what changes from run to run.
-    """
+    the steps return the values the notebook had. The package runs twice to find what
+    changes from run to run; when it changes and differs, the notebook runs twice too."""
     pkg = package_name(package_dir)
     result = VerifyResult(str(notebook_path), pkg, faithful=False)
     if pkg is None:
         result.error = f"{package_dir}: no single src/<package>/__main__.py"
         return result
-    nb = notebook_run or run_notebook(notebook_path, python, timeout, package_dir)
+    nb = run_notebook(notebook_path, python, timeout, package_dir)
     result.notebook_run = nb
     result.notebook_seconds = nb.seconds
     result.expected_lines = sum(len(_lines(text)) for _, text in nb.cells)
@@ -504,43 +490,41 @@ def verify(
     result.package_seconds = first.seconds
     result.returncode = first.returncode
     result.stderr_tail = "\n".join(first.stderr.strip().splitlines()[-5:])
+    if first.returncode != 0:
+        result.mismatches = compare(nb.cells, first.stdout, rel_tol, abs_tol)
+        return result
+    time.sleep(max(0.0, 1.1 - first.seconds))  # a clock printed in seconds moves on
+    second = run_package(package_dir, python, timeout)
     lines: frozenset[int] = frozenset()
-    if repeat and first.returncode == 0:
-        time.sleep(max(0.0, 1.1 - first.seconds))  # a clock printed in seconds moves on
-        second = run_package(package_dir, python, timeout)
-        if second is not None and second.returncode == 0:
-            lines = unstable_lines(first.stdout, second.stdout)
-            result.unstable_values = _unstable_values(first.values, second.values)
+    if second is not None and second.returncode == 0:
+        lines = unstable_lines(first.stdout, second.stdout)
+        result.unstable_values = _unstable_values(first.values, second.values)
     layout = _layout(package_dir)
-    nb_lines: frozenset[int] = frozenset()
-    while True:
-        printed, excused = compare_printed(
+
+    def compare_all(nb_lines: frozenset[int] = frozenset()) -> None:
+        printed, result.unstable_lines = compare_printed(
             nb.cells, first.stdout, rel_tol, abs_tol, lines, nb_lines
         )
         values: list[Mismatch] = []
-        if layout is not None and first.returncode == 0:
+        if layout is not None:
             values, result.compared_values = _value_mismatches(
                 layout, nb.values, first.values, result.unstable_values, rel_tol, abs_tol
             )
         result.mismatches = printed + values
-        changes = bool(lines or result.unstable_values)
-        if not (result.mismatches and changes and repeat and not nb_lines):
-            break
+
+    compare_all()
+    if result.mismatches and (lines or result.unstable_values):
         # The package changes from run to run and differs: does the notebook change too?
         again = run_notebook(notebook_path, python, timeout, package_dir)
         result.notebook_seconds += again.seconds
-        if again.error is not None:
-            break
-        nb_lines = unstable_lines(
-            "".join(t for _, t in nb.cells), "".join(t for _, t in again.cells)
-        )
-        for step, names in _unstable_values(nb.values, again.values).items():
-            known = result.unstable_values.setdefault(step, [])
-            known += [n for n in names if n not in known]
-        if not nb_lines:
-            break
-    result.unstable_lines = excused
-    result.faithful = first.returncode == 0 and not result.mismatches
+        if again.error is None:
+            for step, names in _unstable_values(nb.values, again.values).items():
+                known = result.unstable_values.setdefault(step, [])
+                known += [n for n in names if n not in known]
+            compare_all(
+                unstable_lines("".join(t for _, t in nb.cells), "".join(t for _, t in again.cells))
+            )
+    result.faithful = not result.mismatches
     return result
 
 
@@ -552,7 +536,7 @@ def record_golden(package_dir: str | Path, result: VerifyResult) -> Path | None:
     nb = result.notebook_run
     if layout is None or nb is None or nb.error is not None:
         return None
-    support = _support()
+    support = golden_support()
     values = {}
     for step, fps in nb.values.items():
         kept = {
@@ -569,7 +553,7 @@ def record_golden(package_dir: str | Path, result: VerifyResult) -> Path | None:
         "lines": [line for _, text in nb.cells for line in _lines(text)],
         "unstable": sorted(result.unstable_lines),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(layout, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from nb2prod.notebook.write import write_atomic
+
+    write_atomic(path, json.dumps(layout, indent=1, allow_nan=False) + "\n")
     return path

@@ -196,27 +196,31 @@ def _example(plan: PackagePlan) -> dict[str, str] | None:
     return None
 
 
-def ruff_binary() -> list[str] | None:
-    beside = Path(sys.executable).with_name("ruff")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("ruff")
-    return [found] if found else None
-
-
 def format_tree(folder: Path) -> bool:
     """``ruff format`` over the generated files (isolated from any config around them)."""
-    ruff = ruff_binary()
-    if ruff is None:
+    from nb2prod.lint.ruff import ruff_binary
+
+    try:
+        proc = subprocess.run(
+            [ruff_binary(), "format", "--isolated", "--no-cache", "--quiet"]
+            + ["--line-length", "100", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:  # no ruff to run: the files stay as rendered
         return False
-    proc = subprocess.run(
-        [*ruff, "format", "--isolated", "--no-cache", "--quiet", "--line-length", "100", "."],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     return proc.returncode == 0
+
+
+def stage_tree(files: dict[str, str], folder: Path) -> None:
+    """Write ``files`` (relative path -> text) under ``folder`` and format them."""
+    for rel, text in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    format_tree(folder)
 
 
 def check_target(out_dir: Path, force: bool) -> None:
@@ -235,11 +239,7 @@ def write_tree(files: dict[str, str], out_dir: Path, force: bool) -> list[str]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
     old: Path | None = None
     try:
-        for rel, text in files.items():
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        format_tree(tmp)
+        stage_tree(files, tmp)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
             os.rename(out_dir, old / "previous")

@@ -49,10 +49,11 @@ class Cache:
         h.update(f"\x1f{os.path.abspath(path)}\x1f{path}\x1f{self.salt}".encode())
         return h.hexdigest()
 
-    def get(self, path: str):
+    def get(self, path: str, key: str | None = None):
+        """The cached result of ``path`` (its content key when already computed)."""
         from nb2prod.lint.engine import FileResult
 
-        key = self._key(path)
+        key = key or self._key(path)
         if key is None:
             return None
         try:
@@ -61,8 +62,14 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, path: str, result) -> None:
-        key = self._key(path)
+    def key(self, path: str) -> str | None:
+        """The content key of ``path`` now: the file's bytes, its path, settings, nb2prod."""
+        return self._key(path)
+
+    def put(self, path: str, result, key: str | None = None) -> None:
+        """Store ``result`` under ``key``, the content key read when the file was linted
+        (so a file saved during the run is not cached with findings of older content)."""
+        key = key or self._key(path)
         if key is None:
             return
         target = self.folder / key[:2] / f"{key}.json"

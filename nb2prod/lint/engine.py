@@ -58,8 +58,11 @@ class RuleCrash(InputError):
     """A rule raised on a notebook: reported for that file, the others are still linted."""
 
 
-def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
-    """Every enabled nb2prod rule (not PY) over one loaded notebook, noqa applied."""
+def check_notebook(
+    nb: Notebook, settings: Settings, directives: list[noqa.Noqa] | None = None
+) -> list[Finding]:
+    """Every enabled nb2prod rule (not PY) over one loaded notebook, noqa applied
+    (``directives``: the notebook's noqa comments, when already collected)."""
     from nb2prod.analysis.context import Analysis
 
     an = Analysis(nb, settings)
@@ -77,7 +80,7 @@ def check_notebook(nb: Notebook, settings: Settings) -> list[Finding]:
                     "please report it with this notebook",
                     nb.path,
                 ) from exc
-    return apply_noqa(noqa_directives(nb), findings)
+    return apply_noqa(noqa_directives(nb) if directives is None else directives, findings)
 
 
 def noqa_directives(nb: Notebook) -> list[noqa.Noqa]:
@@ -100,14 +103,15 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         nb = load_notebook(path)
     except InputError as exc:
         return FileResult(path, error=str(exc))
+    directives = noqa_directives(nb)
     try:
-        findings = check_notebook(nb, settings)
+        findings = check_notebook(nb, settings, directives)
     except RuleCrash as exc:
         return FileResult(path, error=str(exc))
     result = FileResult(path, findings, notes=list(nb.notes))
     if _ruff_enabled(settings, path) and nb.is_python:
         result.cells = {c.index: (c.id, c.source) for c in nb.cells if c.cell_type == "code"}
-        result.noqa = noqa_directives(nb)
+        result.noqa = directives
         result.ruff_input = ruff_document(nb)
     if not nb.is_python:
         result.notes.append(f"kernel language '{nb.language}': Python rules skipped")
@@ -171,9 +175,11 @@ def lint_paths(
     use_cache = settings["cache"] if use_cache is None else use_cache
     store = cache.Cache(settings) if use_cache else None
     done: dict[str, FileResult] = {}
+    keys: dict[str, str | None] = {}  # content key read before linting, for the cache
     todo: list[str] = []
     for path in files:
-        hit = store.get(path) if store else None
+        key = keys[path] = store.key(path) if store else None
+        hit = store.get(path, key) if key else None
         if hit is not None:
             done[path] = hit
         else:
@@ -205,7 +211,7 @@ def lint_paths(
         result.ruff_input, result.cells, result.noqa = None, {}, []
         result.findings.sort(key=Finding.sort_key)
         if store:
-            store.put(path, result)
+            store.put(path, result, keys[path])
     results.extend(done[p] for p in files)
     _attach_help(results, settings)
     results.sort(key=lambda r: r.path)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nb2prod.config import Settings
     from nb2prod.scaffold.manifest import Manifest
     from nb2prod.scaffold.model_finder import ModelChoice
 
@@ -42,20 +41,20 @@ def run(
     model: str | None = None,
     features: str | None = None,
     force: bool = False,
-    fix_settings: Settings | None = None,
+    fix: bool = False,
 ) -> ScaffoldResult:
     """Add the model service to the converted project in ``project_dir``.
 
     ``model`` / ``features``: notebook variables that override the ones found; ``force``
     replaces existing service files (and package files edited since convert);
-    ``fix_settings``: apply the ``lint --fix`` rewrites first, as ``convert --fix`` did
-    (when the manifest records ``fix = true``, with the settings that apply to the notebook).
+    ``fix``: apply the ``lint --fix`` rewrites first, with the settings that apply to the
+    notebook, as ``convert --fix`` did (also done when the manifest records ``fix = true``).
     """
     from nb2prod.errors import InputError
 
     result = ScaffoldResult(str(project_dir), exit_code=0)
     try:
-        _scaffold(Path(project_dir), model, features, force, fix_settings, result)
+        _scaffold(Path(project_dir), model, features, force, fix, result)
     except InputError as exc:
         result.exit_code, result.error = 2, str(exc)
     except OSError as exc:
@@ -68,7 +67,7 @@ def _scaffold(
     model: str | None,
     features: str | None,
     force: bool,
-    fix_settings: Settings | None,
+    fix: bool,
     result: ScaffoldResult,
 ) -> None:
     import shutil
@@ -86,18 +85,16 @@ def _scaffold(
     result.package, result.notebook = manifest.package, str(manifest.notebook)
     nb = load_notebook(manifest.notebook)  # a bad notebook is reported under its own name
     choice = find_model(nb, model, features)
-    if fix_settings is None and manifest.fix:  # converted with --fix: the same rewrites
-        from nb2prod.config import load_settings
-
-        fix_settings = load_settings(start=manifest.notebook.parent)
+    fixed = fix or manifest.fix  # converted with --fix: the same rewrites again
     with tempfile.TemporaryDirectory(prefix="nb2prod-scaffold-") as scratch:
         source = manifest.notebook
-        if fix_settings is not None:
+        if fixed:  # with the configuration that applies to the notebook
+            from nb2prod.config import load_settings
             from nb2prod.fix.engine import fix_notebook
 
+            settings = load_settings(start=manifest.notebook.parent)
             source = Path(shutil.copy2(source, Path(scratch) / source.name))
-            fix_notebook(str(source), fix_settings, write=True)
-        fixed = fix_settings is not None
+            fix_notebook(str(source), settings, write=True)
         plan, package_files = _render_with_exports(source, manifest, choice, fixed)
 
         golden = project / "tests" / "golden.json"  # values recorded by convert --verify
@@ -134,25 +131,25 @@ def _render_with_exports(source: Path, manifest: Manifest, choice: ModelChoice, 
     metrics. A metric (or target) the steps do not keep is dropped; a model or features
     variable they do not keep is a one-line error."""
     from nb2prod.convert import render_package
+    from nb2prod.convert.plan import ExportNotKept
     from nb2prod.errors import InputError
 
     roles = {choice.model: "--model", choice.features: "--features"}
-    while True:
-        wanted = [choice.model, choice.features, choice.target, *choice.metrics]
-        exports = list(dict.fromkeys([*manifest.exports, *(n for n in wanted if n)]))
-        try:
-            return render_package(source, manifest.package, exports, manifest.source, fixed=fixed)
-        except InputError as exc:
-            name = next((n for n in exports if exc.reason.startswith(f"--export {n}:")), None)
-            if name in choice.metrics:
-                choice.metrics.remove(name)
-            elif name is not None and name == choice.target:
-                choice.target = None
-            elif name in roles:
-                raise InputError(
-                    f"{roles[name]} {name}: not a variable that the notebook's steps define"
-                    " and keep (a notebook-level variable, not deleted later)",
-                    str(manifest.notebook),
-                ) from None
-            else:
-                raise
+    exports = list(dict.fromkeys([*manifest.exports, choice.model, choice.features]))
+    optional = [n for n in (choice.target, *choice.metrics) if n and n not in exports]
+    try:
+        plan, files = render_package(
+            source, manifest.package, exports, manifest.source, fixed=fixed, optional=optional
+        )
+    except ExportNotKept as exc:
+        if exc.name not in roles:
+            raise
+        raise InputError(
+            f"{roles[exc.name]} {exc.name}: not a variable that the notebook's steps define"
+            " and keep (a notebook-level variable, not deleted later)",
+            str(manifest.notebook),
+        ) from None
+    if choice.target not in plan.results:
+        choice.target = None
+    choice.metrics = [m for m in choice.metrics if m in plan.results]
+    return plan, files

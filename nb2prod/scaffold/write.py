@@ -15,17 +15,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from nb2prod.convert.writer import stage_tree
 from nb2prod.errors import InputError
-
-
-def _stage(files: dict[str, str], folder: Path) -> None:
-    from nb2prod.convert.writer import format_tree
-
-    for rel, text in files.items():
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
-    format_tree(folder)
 
 
 def _read(path: Path) -> bytes | None:
@@ -60,12 +51,12 @@ def write_files(
         )
     with tempfile.TemporaryDirectory(prefix=".nb2prod-scaffold-", dir=project) as tmp:
         new = Path(tmp) / "new"
-        _stage(files, new)
+        stage_tree(files, new)
         changed = [rel for rel in sorted(files) if _read(project / rel) != _read(new / rel)]
         edited = [rel for rel in changed if rel not in service and (project / rel).exists()]
         if edited and not force:
             old = Path(tmp) / "old"
-            _stage({rel: text for rel, text in previous().items() if rel in edited}, old)
+            stage_tree({rel: text for rel, text in previous().items() if rel in edited}, old)
             edited = [rel for rel in edited if _read(project / rel) != _read(old / rel)]
             if edited:
                 raise InputError(

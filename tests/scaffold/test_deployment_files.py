@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nb2prod.convert.writer import ruff_binary
+from nb2prod.lint.ruff import ruff_binary
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,7 @@ def test_the_ci_workflow_lints_the_notebook_and_runs_both_test_suites(project):
 
 
 def test_the_generated_python_passes_ruff(project):
-    ruff = ruff_binary()
-    assert ruff is not None
+    ruff = [ruff_binary()]
     paths = ["src/churn_classifier/service", "src/churn_classifier/train.py"]
     paths += ["src/churn_classifier/artifact.py", "tests/test_service.py"]
     common = ["--isolated", "--line-length", "100", "--target-version", "py311"]

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from nb2prod.analysis.context import Analysis
 from nb2prod.analysis.secrets import ASSIGNMENT, CODE, MAGIC, PROVIDER
 from nb2prod.lint.findings import Finding
-from nb2prod.lint.registry import matches
 from nb2prod.lint.rule import Rule
 from nb2prod.lint.rules.sec_common import read_from_env, secret_finding
 
@@ -52,9 +51,7 @@ class CredentialAssignment(Rule):
         # A provider token bound to a credential name is one problem: SEC001 reports it
         # (it names the provider), unless SEC001 is off for this notebook.
         tokens = set()
-        if an.settings.is_enabled("SEC001") and not matches(
-            "SEC001", an.settings.ignored_for(an.nb.path)
-        ):
+        if an.settings.is_enabled("SEC001", an.nb.path):
             tokens = {
                 (id(h.cell), h.line, h.masked)
                 for h in an.secrets
