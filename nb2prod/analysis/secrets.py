@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from nb2prod.analysis.names import dotted
 from nb2prod.errors import InputError
-from nb2prod.notebook.model import join_source
+from nb2prod.notebook.model import char_col, join_source
 from nb2prod.resources import data_dir
 
 if TYPE_CHECKING:
@@ -1044,9 +1044,10 @@ def _constant_hit(
             end = col + len(needle) if needle != m.needle else col + len(m.secret)
             source = redact(text, [m], span=(col, end))
             return _hit(CODE, cell, number, col, m, source, detail=detail, end_col=end, node=node)
-    col = getattr(node, "col_offset", 0)
-    end_col = getattr(node, "end_col_offset", None) if first == last else None
     text = lines[first - 1] if first <= len(lines) else ""
+    col = char_col(text, getattr(node, "col_offset", 0))  # ast counts UTF-8 bytes
+    end_col = getattr(node, "end_col_offset", None) if first == last else None
+    end_col = char_col(text, end_col) if end_col is not None else None
     source = redact(text, [m], span=(col, end_col), literal=True)
     return _hit(CODE, cell, first, col, m, source, detail=detail, end_col=end_col, node=node)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from nb2prod.lint.findings import Finding
+from nb2prod.notebook.model import char_col
 
 if TYPE_CHECKING:
     from nb2prod.analysis.context import Analysis
@@ -63,15 +64,19 @@ class Rule:
     def at_node(
         self, an: Analysis, cell: Cell, node: ast.AST, message: str | None = None, **extra: object
     ) -> Finding:
-        """A finding spanning an ``ast`` node of ``cell``."""
+        """A finding spanning an ``ast`` node of ``cell`` (columns in characters)."""
+        line, end_line = getattr(node, "lineno", 1), getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if end_line is not None and end_col is not None:
+            end_col = char_col(cell.line(end_line), end_col)
         return self.at(
             an,
             cell,
-            getattr(node, "lineno", 1),
-            getattr(node, "col_offset", 0),
+            line,
+            char_col(cell.line(line), getattr(node, "col_offset", 0)),
             message,
-            end_line=getattr(node, "end_lineno", None),
-            end_col=getattr(node, "end_col_offset", None),
+            end_line=end_line,
+            end_col=end_col,
             **extra,
         )
 

@@ -13,6 +13,14 @@ def join_source(source: Any) -> str:
     return source if isinstance(source, str) else ""
 
 
+def char_col(line: str, byte_col: int) -> int:
+    """The character column of ``ast``'s ``col_offset`` (which counts UTF-8 bytes) in
+    ``line``."""
+    if line.isascii():
+        return byte_col
+    return len(line.encode()[:byte_col].decode(errors="replace"))
+
+
 @dataclass(slots=True)
 class Cell:
     """One cell. ``index`` counts all cells from 1, as Jupyter users (and ruff) count them."""

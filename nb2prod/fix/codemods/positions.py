@@ -13,13 +13,9 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from nb2prod.notebook.model import char_col as _char_col
+
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column (chars)
-
-
-def _char_col(line: str, byte_col: int) -> int:
-    if line.isascii():
-        return byte_col
-    return len(line.encode()[:byte_col].decode(errors="replace"))
 
 
 def span(lines: list[str], node: ast.AST) -> Span:
