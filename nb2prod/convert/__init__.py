@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nb2prod.lint.findings import Finding
+from nb2prod.notebook.model import Notebook
 
 if TYPE_CHECKING:
     from nb2prod.config import Settings
@@ -37,15 +38,26 @@ class ConvertResult:
         return bool(self.files)
 
 
+def fixed_notebook(path: str | Path, settings: Settings) -> tuple[Notebook, FixResult]:
+    """The notebook at ``path`` with the ``lint --fix`` rewrites applied in memory (the
+    file is not changed); it keeps its path, so its folder and configuration still count."""
+    from nb2prod.fix.engine import fix_notebook
+    from nb2prod.notebook.load import load_notebook, load_notebook_text
+
+    fix = fix_notebook(path, settings, write=False)  # a bad notebook: InputError, its path
+    return (load_notebook_text(fix.text, str(path)) if fix.text else load_notebook(path)), fix
+
+
 def render_package(
-    notebook_path: str | Path,
+    notebook_path: str | Path | Notebook,
     name: str | None = None,
     exports: Sequence[str] = (),
     source: str | None = None,
     fixed: bool = False,
     optional: Sequence[str] = (),
 ):
-    """(plan, {relative path: text}) for a notebook, without writing or formatting.
+    """(plan, {relative path: text}) for a notebook (a path, or a loaded notebook), without
+    writing or formatting.
 
     ``exports``: variables ``run()`` returns besides those the steps hand on; ``source``:
     the notebook's path as recorded in the package (relative to the package folder);
@@ -58,12 +70,12 @@ def render_package(
     from nb2prod.errors import InputError
     from nb2prod.notebook.load import load_notebook
 
-    nb = load_notebook(notebook_path)
+    nb = notebook_path if isinstance(notebook_path, Notebook) else load_notebook(notebook_path)
     try:
         plan = build_plan(nb, name, exports, optional)
         code = generate(plan)
     except RecursionError:
-        raise InputError("code nested too deeply to analyse", str(notebook_path)) from None
+        raise InputError("code nested too deeply to analyse", nb.path) from None
     cells = {c.index: c for c in nb.cells}
     for index, message in code.problems:
         plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
@@ -84,12 +96,10 @@ def run(
     """Convert ``notebook_path`` into a package in ``out_dir``.
 
     With ``fix_settings``, the ``lint --fix`` rewrites (local IO to the configured data
-    location, secrets to environment variables) are applied to a temporary copy first, so
-    the generated code carries them; the notebook itself is not changed.
+    location, secrets to environment variables) are applied in memory first, so the
+    generated code carries them; the notebook itself is not changed.
     """
     import os
-    import shutil
-    import tempfile
 
     from nb2prod.convert.findings import blocking
     from nb2prod.convert.writer import check_target, write_tree
@@ -97,28 +107,19 @@ def run(
 
     result = ConvertResult(str(notebook_path), str(out_dir), exit_code=0)
     out = Path(out_dir)
-    with tempfile.TemporaryDirectory(prefix="nb2prod-fix-") as scratch:
-        try:
-            check_target(out, force)
-            source = Path(notebook_path)
-            if fix_settings is not None:
-                from nb2prod.fix.engine import fix_notebook
-                from nb2prod.notebook.load import load_notebook
-
-                load_notebook(source)  # a bad notebook is reported under its own name
-                source = Path(shutil.copy2(source, Path(scratch) / source.name))
-                result.fix = fix_notebook(str(source), fix_settings, write=True)
-                result.fix.path = str(notebook_path)
-            recorded = os.path.relpath(Path(notebook_path).resolve(), out.resolve())
-            plan, files = render_package(
-                source, name, exports, Path(recorded).as_posix(), fixed=fix_settings is not None
-            )
-        except InputError as exc:
-            result.exit_code, result.error = 2, str(exc)
-            return result
+    try:
+        check_target(out, force)
+        source: str | Path | Notebook = notebook_path
+        if fix_settings is not None:
+            source, result.fix = fixed_notebook(notebook_path, fix_settings)
+        recorded = os.path.relpath(Path(notebook_path).resolve(), out.resolve())
+        plan, files = render_package(
+            source, name, exports, Path(recorded).as_posix(), fixed=fix_settings is not None
+        )
+    except InputError as exc:
+        result.exit_code, result.error = 2, str(exc)
+        return result
     result.package = plan.package
-    for f in plan.findings:  # findings of a fixed copy are reported on the notebook itself
-        f.path = str(notebook_path)
     result.findings = plan.findings
     if blocking(plan.findings) and not allow_partial:
         result.exit_code = 1

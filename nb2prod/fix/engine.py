@@ -51,6 +51,7 @@ def fix_notebook(path: str | Path, settings: Settings, write: bool = True) -> Fi
     text = Path(path).read_bytes().decode("utf-8")
     new = apply_edits(text, edits)
     result.changed = new != text
+    result.text = new if result.changed else None
     if write and result.changed:
         write_atomic(path, new)
         result.written = True

@@ -59,3 +59,4 @@ class FixResult:
     diffs: list[str] = field(default_factory=list)  # unified diff per changed cell (masked)
     changed: bool = False
     written: bool = False
+    text: str | None = None  # the rewritten notebook (JSON text), when something changed

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from nb2prod.notebook.model import Notebook
     from nb2prod.scaffold.manifest import Manifest
     from nb2prod.scaffold.model_finder import ModelChoice
 
@@ -70,9 +71,6 @@ def _scaffold(
     fix: bool,
     result: ScaffoldResult,
 ) -> None:
-    import shutil
-    import tempfile
-
     from nb2prod.convert import render_package
     from nb2prod.errors import InputError
     from nb2prod.notebook.load import load_notebook
@@ -86,34 +84,32 @@ def _scaffold(
     nb = load_notebook(manifest.notebook)  # a bad notebook is reported under its own name
     choice = find_model(nb, model, features)
     fixed = fix or manifest.fix  # converted with --fix: the same rewrites again
-    with tempfile.TemporaryDirectory(prefix="nb2prod-scaffold-") as scratch:
-        source = manifest.notebook
-        if fixed:  # with the configuration that applies to the notebook
-            from nb2prod.config import load_settings
-            from nb2prod.fix.engine import fix_notebook
+    source = nb
+    if fixed:  # with the configuration that applies to the notebook
+        from nb2prod.config import load_settings
+        from nb2prod.convert import fixed_notebook
 
-            settings = load_settings(start=manifest.notebook.parent)
-            source = Path(shutil.copy2(source, Path(scratch) / source.name))
-            fix_notebook(str(source), settings, write=True)
-        plan, package_files = _render_with_exports(source, manifest, choice, fixed)
+        settings = load_settings(start=manifest.notebook.parent)
+        source = fixed_notebook(manifest.notebook, settings)[0]
+    plan, package_files = _render_with_exports(source, manifest, choice, fixed)
 
-        golden = project / "tests" / "golden.json"  # values recorded by convert --verify
-        recorded = golden.read_text(encoding="utf-8") if golden.is_file() else None
+    golden = project / "tests" / "golden.json"  # values recorded by convert --verify
+    recorded = golden.read_text(encoding="utf-8") if golden.is_file() else None
 
-        def previous() -> dict[str, str]:
-            files = render_package(
-                source, manifest.package, manifest.exports, manifest.source, fixed=fixed
-            )[1]
-            return _with_golden(files, recorded)
+    def previous() -> dict[str, str]:
+        files = render_package(
+            source, manifest.package, manifest.exports, manifest.source, fixed=fixed
+        )[1]
+        return _with_golden(files, recorded)
 
-        ctx = render.context(plan, manifest.source, choice)
-        service, extend = render.render_service(ctx)
-        package_files = _with_golden(package_files, recorded)
-        files = {**render.extend_package(package_files, extend), **service}
-        overlap = set(service) & set(package_files)
-        if overlap:  # a template clash: never silently drop a package file
-            raise InputError(f"service templates overwrite package files: {sorted(overlap)}")
-        result.files = write_files(project, files, set(service), previous, force)
+    ctx = render.context(plan, manifest.source, choice)
+    service, extend = render.render_service(ctx)
+    package_files = _with_golden(package_files, recorded)
+    files = {**render.extend_package(package_files, extend), **service}
+    overlap = set(service) & set(package_files)
+    if overlap:  # a template clash: never silently drop a package file
+        raise InputError(f"service templates overwrite package files: {sorted(overlap)}")
+    result.files = write_files(project, files, set(service), previous, force)
     result.model, result.features, result.target = choice.model, choice.features, choice.target
     result.metrics = list(choice.metrics)
 
@@ -126,7 +122,7 @@ def _with_golden(files: dict[str, str], recorded: str | None) -> dict[str, str]:
     return {**files, rel: carry_golden(files[rel], recorded)} if rel in files else files
 
 
-def _render_with_exports(source: Path, manifest: Manifest, choice: ModelChoice, fixed: bool):
+def _render_with_exports(source: Notebook, manifest: Manifest, choice: ModelChoice, fixed: bool):
     """Render the package so that ``run()`` returns the model, features, target and
     metrics. A metric (or target) the steps do not keep is dropped; a model or features
     variable they do not keep is a one-line error."""

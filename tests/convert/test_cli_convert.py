@@ -71,3 +71,26 @@ def test_convert_fix_carries_the_rewrites_and_leaves_the_notebook(tmp_path: Path
     env = (out / ".env.example").read_text(encoding="utf-8")
     assert "AWS_SECRET_ACCESS_KEY=\n" in env and "NB2PROD_DATA_URI=\n" in env
     assert "nb2prod-fix-" not in result.output  # findings name the notebook, not the copy
+
+
+def test_convert_fix_still_sees_the_notebooks_folder(tmp_path: Path) -> None:
+    """The rewrites are applied in memory: a module beside the notebook is still found
+    (CV011), as without --fix, and is not turned into a requirement."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.nb2prod]\ndata-uri = "s3://acme-data/x"\n', encoding="utf-8"
+    )
+    (tmp_path / "helpers.py").write_text("def clean(df):\n    return df\n", encoding="utf-8")
+    nb = write(
+        tmp_path / "uses_helpers.ipynb",
+        notebook([code("import pandas as pd\nimport helpers\ndf = pd.read_csv('data/a.csv')")]),
+    )
+    for extra in ([], ["--fix"]):
+        out = tmp_path / f"pkg{len(extra)}"
+        result = CliRunner().invoke(app, ["convert", str(nb), "-o", str(out), *extra])
+        assert result.exit_code == 1, result.output
+        assert "CV011" in result.output and not out.exists()
+    forced = CliRunner().invoke(
+        app, ["convert", str(nb), "-o", str(tmp_path / "p"), "--fix", "--allow-partial"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert '"helpers' not in (tmp_path / "p" / "pyproject.toml").read_text(encoding="utf-8")
