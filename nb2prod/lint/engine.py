@@ -19,7 +19,7 @@ from nb2prod.lint import noqa
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.registry import all_rules, matches
 from nb2prod.notebook.load import load_notebook
-from nb2prod.notebook.model import Notebook
+from nb2prod.notebook.model import Notebook, source_lines
 
 
 @dataclass(slots=True)
@@ -239,7 +239,7 @@ def _with_locations(
         key = f.cell or 0
         cell_id, source = result.cells.get(key, (None, ""))
         if key not in lines:
-            lines[key] = source.splitlines()  # as Cell.lines
+            lines[key] = source_lines(source)  # as Cell.lines
         cell_lines = lines[key]
         f.cell_id = cell_id
         f.source_line = cell_lines[f.line - 1] if 1 <= f.line <= len(cell_lines) else ""

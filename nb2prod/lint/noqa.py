@@ -35,7 +35,7 @@ def directives(cell: Cell) -> list[Noqa]:
     if "nb2prod" not in cell.source:
         return []
     found: list[Noqa] = []
-    for number, text in enumerate(cell.source.splitlines(), start=1):
+    for number, text in enumerate(cell.lines, start=1):
         match = _DIRECTIVE.search(text)
         if not match:
             continue

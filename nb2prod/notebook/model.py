@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,17 @@ def join_source(source: Any) -> str:
     if isinstance(source, list):
         return "".join(s for s in source if isinstance(s, str))
     return source if isinstance(source, str) else ""
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(text: str, keepends: bool = False) -> list[str]:
+    """``text`` split into lines as Python's tokenizer (and so ``ast``, ruff) counts them:
+    at ``\n``, ``\r\n`` and ``\r`` only, not at form feeds or Unicode line separators
+    (``str.splitlines`` would shift every later line number)."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def char_col(line: str, byte_col: int) -> int:
@@ -40,7 +52,7 @@ class Cell:
 
     @property
     def lines(self) -> list[str]:
-        return self.source.splitlines()
+        return source_lines(self.source)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the source, or '' when out of range."""

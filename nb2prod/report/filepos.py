@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from nb2prod.notebook.model import source_lines
+
 if TYPE_CHECKING:
     from nb2prod.lint.findings import Finding
 
@@ -95,7 +97,7 @@ def _raw_offset(text: str, pos: _CellPos, line: int, col: int) -> int | None:
         return None
     if pos._decoded is None:
         pos._decoded = [json.loads(text[a:b]) for a, b in pos.literals]
-    lines = "".join(pos._decoded).splitlines(keepends=True)
+    lines = source_lines("".join(pos._decoded), keepends=True)
     if line > len(lines):
         return None
     body = lines[line - 1].rstrip("\r\n")

@@ -27,3 +27,11 @@ def test_a_secret_literal_after_non_ascii_text_is_located_in_characters(tmp_path
     line = 'note = "café"; password = "Tr0ub4dor&3xq"'
     [f] = _findings(tmp_path, line, "SEC002")
     assert f.col == line.index("Tr0ub") + 1
+
+
+def test_line_numbers_follow_python_not_unicode_line_separators(tmp_path):
+    """A form feed or U+2028 inside a string is not a line break for ast or ruff: the
+    finding's source line is the line ast points at."""
+    source = 'import pandas as pd\nnote = "a\u2028b\x0cc"\ndf = pd.read_csv("data/x.csv")'
+    [f] = _findings(tmp_path, source, "IO001")
+    assert f.line == 3 and f.source_line == 'df = pd.read_csv("data/x.csv")'
