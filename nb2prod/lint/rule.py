@@ -66,14 +66,16 @@ class Rule:
     ) -> Finding:
         """A finding spanning an ``ast`` node of ``cell`` (columns in characters)."""
         line, end_line = getattr(node, "lineno", 1), getattr(node, "end_lineno", None)
-        end_col = getattr(node, "end_col_offset", None)
-        if end_line is not None and end_col is not None:
-            end_col = char_col(cell.line(end_line), end_col)
+        col, end_col = getattr(node, "col_offset", 0), getattr(node, "end_col_offset", None)
+        if not cell.source.isascii():  # ast counts UTF-8 bytes
+            col = char_col(cell.line(line), col)
+            if end_line is not None and end_col is not None:
+                end_col = char_col(cell.line(end_line), end_col)
         return self.at(
             an,
             cell,
             line,
-            char_col(cell.line(line), getattr(node, "col_offset", 0)),
+            col,
             message,
             end_line=end_line,
             end_col=end_col,
