@@ -136,6 +136,18 @@ def _generated_tests(folder: Path, python: str, timeout: float) -> tuple[bool, s
     return False, "tests: " + _short(proc.stdout.strip()[-200:])
 
 
+def _notebooks(corpus: Path) -> list[str]:
+    """The notebooks of ``corpus``: its ``*.ipynb``, or for a folder of one folder per
+    notebook (``local-data/``) the notebook its ``MANIFEST.tsv`` names in each."""
+    manifest = corpus / "MANIFEST.tsv"
+    if manifest.is_file() and not any(corpus.glob("*.ipynb")):
+        rows = [line.split("\t") for line in manifest.read_text(encoding="utf-8").splitlines()]
+        head = rows[0]
+        folder, notebook = head.index("folder"), head.index("notebook")
+        return sorted(str(corpus / r[folder] / r[notebook]) for r in rows[1:] if len(r) > 1)
+    return sorted(str(p) for p in corpus.glob("*.ipynb"))
+
+
 def _mark(v: bool | None) -> str:
     return "-" if v is None else ("ok" if v else "NO")
 
@@ -163,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if not has_nbclient(args.python):
         print(f"{args.python}: nbclient/ipykernel not importable", file=sys.stderr)
         return 2
-    notebooks = sorted(str(p) for p in args.corpus.glob("*.ipynb"))[: args.limit]
+    notebooks = _notebooks(args.corpus)[: args.limit]
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [

@@ -7,9 +7,10 @@ Exit codes: 0 written, 1 not converted faithfully (findings; nothing written unl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from nb2prod.lint.findings import Finding
@@ -62,18 +63,26 @@ def render_package(
     ``exports``: variables ``run()`` returns besides those the steps hand on; ``source``:
     the notebook's path as recorded in the package (relative to the package folder);
     ``fixed``: the notebook is a copy with the ``lint --fix`` rewrites (recorded too);
-    ``optional``: exports returned only where the steps keep them."""
+    ``optional``: exports returned only where the steps keep them. The notebook's fitted
+    models and metrics (:func:`nb2prod.scaffold.model_finder.products`) are optional
+    exports too: ``run()`` returns them even when no later step reads them. Each step's
+    entry in ``tests/golden.json`` lists the data and model files it writes (``files``)."""
     from nb2prod.convert.codegen import generate
     from nb2prod.convert.findings import finding
     from nb2prod.convert.plan import build_plan
     from nb2prod.convert.writer import render
     from nb2prod.errors import InputError
     from nb2prod.notebook.load import load_notebook
+    from nb2prod.notebook.parse import parse_notebook
+    from nb2prod.scaffold.model_finder import products
 
     nb = notebook_path if isinstance(notebook_path, Notebook) else load_notebook(notebook_path)
     try:
-        plan = build_plan(nb, name, exports, optional)
+        parsed = parse_notebook(nb)
+        made = [n for n in products(parsed) if n not in exports and n not in optional]
+        plan = build_plan(nb, name, exports, [*optional, *made])
         code = generate(plan)
+        written = written_files(nb, parsed, plan)
     except RecursionError:
         raise InputError("code nested too deeply to analyse", nb.path) from None
     cells = {c.index: c for c in nb.cells}
@@ -81,7 +90,62 @@ def render_package(
         plan.findings.append(finding("CV001", nb.path, cells[index], 1, 0, message))
     recorded = source if source is not None else plan.notebook
     kept = [*exports, *(n for n in optional if n in plan.results and n not in exports)]
-    return plan, render(plan, code, recorded, kept, fixed)
+    files = render(plan, code, recorded, kept, fixed)
+    layout = json.loads(files["tests/golden.json"])
+    for step in layout["steps"]:
+        step["files"] = written.get(step["name"], [])
+    files["tests/golden.json"] = json.dumps(layout, indent=1) + "\n"
+    return plan, files
+
+
+# Files whose contents the golden values compare after the step that writes them: data and
+# models (figures and other files are not compared).
+COMPARED_FILES = frozenset(
+    {
+        ".csv",
+        ".tsv",
+        ".parquet",
+        ".pq",
+        ".feather",
+        ".json",
+        ".jsonl",
+        ".xlsx",
+        ".xls",
+        ".npy",
+        ".npz",
+        ".joblib",
+        ".pkl",
+        ".pickle",
+        ".sav",
+    }
+)
+
+
+def written_files(nb: Notebook, parsed: list, plan) -> dict[str, list[str]]:  # noqa: ANN001
+    """Step name -> the data and model files its cells write (:data:`COMPARED_FILES`), by
+    their notebook-relative path as the code spells it (lint's IO events; a path known
+    only in part is left out)."""
+    from nb2prod.analysis.context import Analysis
+    from nb2prod.analysis.io import WRITE
+    from nb2prod.config import Settings as LintSettings
+    from nb2prod.config import defaults
+
+    an = Analysis(nb, LintSettings(defaults()))
+    an.__dict__["parsed"] = parsed
+    step_of = {i: s.name for s in plan.steps for i in s.cells}
+    out: dict[str, list[str]] = {}
+    for event in an.io_events.events:
+        value = event.value
+        step = step_of.get(event.cell.cell.index)
+        if event.kind != WRITE or not value.is_local or not value.exact or step is None:
+            continue
+        text = value.text or ""
+        if PurePosixPath(text.replace("\\", "/")).suffix.lower() not in COMPARED_FILES:
+            continue
+        found = out.setdefault(step, [])
+        if text not in found:
+            found.append(text)
+    return out
 
 
 def run(

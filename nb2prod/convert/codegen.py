@@ -36,6 +36,7 @@ class Rewrites:
 
     injected: dict[str, list[str]]
     uses_partial: bool = False
+    renames: dict[str, str] = field(default_factory=dict)  # constant -> its settings field
 
 
 @dataclass(slots=True)
@@ -48,7 +49,8 @@ class CellParts:
 
 def generate(plan: PackagePlan) -> StepsSource:
     out = StepsSource()
-    inject = Rewrites(plan.injected)
+    renames = {p.name: p.code_name for p in plan.params if p.code_name != p.name}
+    inject = Rewrites(plan.injected, renames=renames)
     parts: dict[int, CellParts] = {}
     seen_imports: set[str] = set()
     future: list[str] = []
@@ -99,7 +101,13 @@ def _split_cell(c: CellPlan, plan: PackagePlan, inject: Rewrites) -> CellParts:
         if kind == k.CODE
     )
     shared_line = any(a.end_lineno == b.lineno for a, b in itertools.pairwise(tree.body))
-    if any(flags) or shared_line or "\r" in c.parsed.python:
+    renamed = bool(inject.renames) and any(
+        isinstance(n, ast.Name) and n.id in inject.renames
+        for s, kind in zip(tree.body, c.kinds, strict=True)
+        if kind in (k.CODE, k.DEF)
+        for n in ast.walk(s)
+    )
+    if any(flags) or renamed or shared_line or "\r" in c.parsed.python:
         from nb2prod.convert.cst_path import split_cell
 
         parts = split_cell(c, plan, inject, flags, multiline)
@@ -170,7 +178,9 @@ def _step_function(step: StepPlan, parts: list[CellParts], plan: PackagePlan) ->
     body = "\n".join(p.body for p in parts if p.body)
     if step.outputs:
         body += f"\nreturn {', '.join(step.outputs)}"
-    header = f"def {step.name}({', '.join(step.inputs)}):\n"
+    hints = _hints(step, plan)
+    signature = ", ".join(f"{n}: {hints[n]}" if n in hints else n for n in step.inputs)
+    header = f"def {step.name}({signature}):\n"
     if not any(p.multiline for p in parts):
         indented = "\n".join(f"    {ln}" if ln.strip() else "" for ln in body.split("\n"))
         doc_lines = [f"    {ln}" if ln else "" for ln in doc.split("\n")]
@@ -179,4 +189,10 @@ def _step_function(step: StepPlan, parts: list[CellParts], plan: PackagePlan) ->
     from nb2prod.convert.cst_path import function_source
 
     # A string literal spans lines: let libcst indent the statements, not their strings.
-    return function_source(step.name, step.inputs, doc, body)
+    return function_source(step.name, step.inputs, doc, body, hints)
+
+
+def _hints(step: StepPlan, plan: PackagePlan) -> dict[str, str]:
+    """Type hints of the step's parameters that receive a setting (``seed: int``)."""
+    by_expr = {f"_cfg.{p.field}": p.hint for p in plan.params if p.hint}
+    return {name: by_expr[expr] for name, expr in step.args if expr in by_expr}

@@ -27,6 +27,10 @@ def split_cell(
         module = cst.parse_module(c.parsed.python)
     except cst.ParserSyntaxError as exc:
         raise CellUnreadable(exc.message) from None
+    if rewrites.renames:
+        from nb2prod.convert.codemods.rename_constants import RenameConstants
+
+        module = module.visit(RenameConstants(rewrites.renames))
     inject = PassNotebookVariables(rewrites.injected)
     kinds = iter(c.kinds)
     todo = iter(flags)
@@ -79,12 +83,26 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[node]).code.strip("\n")  # type: ignore[list-item]
 
 
-def function_source(name: str, params: list[str], doc: str, body: str) -> str:
-    """``def name(params):`` with docstring ``doc`` and ``body`` (at column 0) indented."""
+def function_source(
+    name: str, params: list[str], doc: str, body: str, hints: dict[str, str] | None = None
+) -> str:
+    """``def name(params):`` with docstring ``doc`` and ``body`` (at column 0) indented;
+    ``hints``: parameter -> annotation source."""
     statements = [cst.parse_statement(f'"""{doc}"""'), *cst.parse_module(body).body]
+    hints = hints or {}
     func = cst.FunctionDef(
         name=cst.Name(name),
-        params=cst.Parameters(params=[cst.Param(cst.Name(n)) for n in params]),
+        params=cst.Parameters(
+            params=[
+                cst.Param(
+                    cst.Name(n),
+                    annotation=cst.Annotation(cst.parse_expression(hints[n]))
+                    if n in hints
+                    else None,
+                )
+                for n in params
+            ]
+        ),
         body=cst.IndentedBlock(body=statements),
     )
     return cst.Module(body=[func], default_indent="    ").code

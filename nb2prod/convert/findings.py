@@ -50,8 +50,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "CV007": (
         "error",
         "out-of-order-execution",
-        "Execution counts out of file order: the notebook's results came from another order "
-        "than the one the package would run.",
+        "A cell executed out of file order that, run top to bottom, would read another "
+        "value and change something from it (a variable another cell reads or the notebook "
+        "keeps, a random generator): the notebook's results came from another order than "
+        "the package's. Judged by def/use; see CV017 for the harmless cases.",
     ),
     "CV008": (
         "error",
@@ -103,6 +105,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "unseeded-randomness",
         "Random numbers drawn without a seed: no package can reproduce the notebook's "
         "numbers, and `--verify` leaves out what changes between runs.",
+    ),
+    "CV017": (
+        "warning",
+        "out-of-order-same-values",
+        "A cell executed out of file order that reads and changes the same values in file "
+        "order (a `!pip install`, `%matplotlib` or import cell run late, a display re-run), "
+        "or that only shows something and showed another state: the package runs it in "
+        "file order and computes the same values.",
     ),
 }
 CODES: dict[str, tuple[str, str]] = {code: (s, n) for code, (s, n, _) in CATALOGUE.items()}

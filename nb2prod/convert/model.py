@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass, field
 
 from nb2prod.analysis.defuse import CellDefUse
+from nb2prod.convert.local_paths import RoutedPaths
 from nb2prod.convert.settings_params import Param
 from nb2prod.lint.findings import Finding
 from nb2prod.notebook.parse import ParsedCell
@@ -42,10 +43,12 @@ class PackagePlan:
     steps: list[StepPlan]
     module_defs: set[str]  # def/class names placed at module level
     injected: dict[str, list[str]]  # module-level function -> notebook variables passed in
-    requirements: list[str]
+    requirements: list[str]  # exact pins as installed: requirements.lock (deps.Dependency)
     findings: list[Finding]
     results: list[str]  # the names ``run()`` returns
     extra_imports: list[str] = field(default_factory=list)  # what IPython gave the notebook
+    paths: RoutedPaths = field(default_factory=RoutedPaths)  # local paths routed (local_paths)
+    dependencies: list[str] = field(default_factory=list)  # compatible ranges: pyproject
 
     @property
     def distribution(self) -> str:

@@ -26,19 +26,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nb2prod.analysis.defuse import BUILTINS, FunctionInfo, analyze, function_closure
+from nb2prod.analysis.names import collect_imports
 from nb2prod.convert import checks, deps
 from nb2prod.convert import classify as k
+from nb2prod.convert.env_reads import ALIAS as ENV_ALIAS
+from nb2prod.convert.env_reads import EnvRead, find_env_reads, pipeline_expr
 from nb2prod.convert.findings import finding
+from nb2prod.convert.local_paths import ALIAS as PATHS_ALIAS
+from nb2prod.convert.local_paths import IMPORT as PATHS_IMPORT
+from nb2prod.convert.local_paths import route_local_paths
 from nb2prod.convert.model import CellPlan, PackagePlan, StepPlan, stmts
 from nb2prod.convert.settings_params import Param, find_params
-from nb2prod.convert.steps import group_cells, step_names
+from nb2prod.convert.steps import StepFacts, group_cells, step_names
 from nb2prod.errors import InputError
 from nb2prod.lint.findings import Finding
 from nb2prod.notebook.model import Notebook
 from nb2prod.notebook.parse import ParsedCell, parse_cell, parse_notebook
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-RESERVED = {"run", "main", "functools", "_steps", "_cfg", "_Settings", "settings"}
+RESERVED = {"run", "main", "functools", "_steps", "_cfg", "_Settings", "settings", ENV_ALIAS}
 
 
 def package_name(nb_path: str, requested: str | None, modules: set[str]) -> str:
@@ -82,10 +88,15 @@ def build_plan(
     path = nb.path
     findings: list[Finding] = []
     parsed = [_unwrap_timed(p, path, findings) for p in parse_notebook(nb)]
+    eda = k.context([p.tree for p in parsed if p.tree is not None])  # imports, figures
+    parsed = [k.unwrap_display(p, eda) for p in parsed]  # display(f(x)) -> f(x)
+    parsed, routed = route_local_paths(nb, parsed)
     findings += checks.cell_problems(path, parsed)
     findings += checks.order_problems(path, parsed)
     params = find_params(parsed)
     param_nodes = {id(p.node) for p in params}
+    env_reads = find_env_reads(parsed)  # NAME = os.environ[...]: read when a step needs it
+    param_nodes |= {id(e.node) for e in env_reads}
 
     cells: list[CellPlan] = []
     pip_lines: list[deps.PipLine] = []
@@ -109,21 +120,26 @@ def build_plan(
         if any(code in _LEFT_OUT for code, _, _ in problems):
             continue  # a function body could not hold this cell's code
         magic_lines = {m.line for m in p.magics}
-        cells.append(CellPlan(p, k.classify(p.tree, magic_lines, param_nodes), imports))
+        cells.append(CellPlan(p, k.classify(p.tree, magic_lines, param_nodes, eda), imports))
 
     # Def/use over what stays: parameters and display-only lines are gone.
     kept = [(c.index, ast.Module([s for s, kind in stmts(c) if kind in _KEPT], [])) for c in cells]
     for c, du in zip(cells, analyze(kept).cells, strict=True):
         c.defuse = du
 
-    param_names = {p.name for p in params}
+    params = _read_params(params, cells)
+    param_names = {p.name for p in params} | {e.name for e in env_reads}
     module_defs, infos, data = _module_level(cells, param_names)
     for c in cells:
         c.kinds = [
             k.CODE if kind == k.DEF and getattr(s, "name", None) not in module_defs else kind
             for s, kind in stmts(c)
         ]
-    injected = _injections(module_defs, infos, data)
+    renames = {p.name: p.code_name for p in params if p.code_name != p.name}
+    injected = {
+        f: [renames.get(n, n) for n in names]
+        for f, names in _injections(module_defs, infos, data).items()
+    }
     findings += checks.global_writes(path, cells)
 
     modules = deps.top_level_imports(node for c in cells for node in c.imports)
@@ -132,19 +148,23 @@ def build_plan(
     if "display" not in defined and any("display" in c.defuse.reads for c in cells if c.defuse):
         extra_imports.append("from IPython.display import display")  # a kernel built-in
         modules.setdefault("IPython", ast.Pass())
+    if routed.used:
+        extra_imports.append(PATHS_IMPORT)  # the generated paths module (local_paths)
     findings += checks.local_imports(path, cells, modules)
     third_party = sorted(
         m
         for m in modules
         if deps.is_third_party(m) and not deps.is_local_module(m, Path(path).parent)
     )
-    findings += checks.name_problems(path, cells, param_names)
+    findings += checks.name_problems(path, cells, param_names | {PATHS_ALIAS})
 
-    steps, results = _steps(nb, cells, params, data, module_defs, exports, optional)
+    steps, results = _steps(nb, cells, params, data, module_defs, exports, optional, env_reads)
     findings += checks.stale_closures(path, cells, steps, data)
     findings += checks.unseeded_randomness(path, cells)
     findings += lint_findings(nb)
     pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
+    kept_code = [(c.index, s) for c in cells for s, kind in stmts(c) if kind in _KEPT]
+    needed = deps.runtime_needs(nb, kept_code, modules)  # s3fs, openpyxl ... (not imported)
     return PackagePlan(
         package=pkg,
         notebook=Path(path).name,
@@ -153,10 +173,12 @@ def build_plan(
         steps=steps,
         module_defs=module_defs,
         injected=injected,
-        requirements=deps.requirements(third_party, pip_lines),
+        requirements=deps.requirements(third_party, pip_lines, needed),
+        dependencies=deps.dependencies(third_party, pip_lines, needed),
         findings=sorted(findings, key=Finding.sort_key),
         results=results,
         extra_imports=extra_imports,
+        paths=routed,
     )
 
 
@@ -180,6 +202,18 @@ def lint_findings(nb: Notebook) -> list[Finding]:
         for f in found
         if f.code.startswith(("IO", "SEC"))
     ]
+
+
+def _read_params(params: list[Param], cells: list[CellPlan]) -> list[Param]:
+    """The tagged parameters, and the constants that the kept code reads (a constant only
+    displayed is no setting: its line is gone with the display)."""
+    reads: set[str] = set()
+    for c in cells:
+        assert c.defuse is not None
+        reads |= set(c.defuse.reads)
+        for info in c.defuse.functions.values():
+            reads |= set(info.reads) | set(info.def_reads)
+    return [p for p in params if p.tagged or p.name in reads]
 
 
 _KEPT = {k.CODE, k.DEF, k.IMPORT}
@@ -288,6 +322,7 @@ def _steps(
     module_defs: set[str],
     exports: Sequence[str] = (),
     optional: Sequence[str] = (),
+    env_reads: Sequence[EnvRead] = (),
 ) -> tuple[list[StepPlan], list[str]]:
     by_index = {c.index: c for c in cells}
     step_cells = {c.index for c in cells if k.CODE in c.kinds}
@@ -304,7 +339,9 @@ def _steps(
     for c in cells:
         assert c.defuse is not None
         import_names |= set(c.defuse.imports)
-    env: dict[str, str] = {p.name: f"_cfg.{p.name}" for p in params}
+    env: dict[str, str] = {p.name: f"_cfg.{p.field}" for p in params}
+    env.update({e.name: pipeline_expr(e.env) for e in env_reads})
+    code = {p.name: p.code_name for p in params}  # constants step code reads by their field
     plans: list[StepPlan] = []
     results: list[str] = []
     outputs_all = []
@@ -317,7 +354,8 @@ def _steps(
             if n in data and (n in env or n in import_names) and n not in module_defs
         ]
         inputs += [n for n in outputs if n in maybe and n in env and n not in inputs]
-        args = [(n, env.get(n, f"_steps.{n}")) for n in inputs]
+        args = [(code.get(n, n), env.get(n, f"_steps.{n}")) for n in inputs]
+        inputs = [code.get(n, n) for n in inputs]  # never rebound: always from _cfg
         for n in deleted:
             env.pop(n, None)
         for n in outputs:
@@ -328,9 +366,10 @@ def _steps(
     for n in exports:
         if n not in results:
             raise ExportNotKept(n, nb.path)
-    taken = RESERVED | data | module_defs | import_names | BUILTINS
+    taken = RESERVED | data | module_defs | import_names | BUILTINS | set(code.values())
+    imports = collect_imports(c.parsed.tree for c in cells if c.parsed.tree is not None)
     produced = [
-        _produced(plan.outputs, [by_index[i] for i in g.cells], data)
+        _produced(plan.outputs, [by_index[i] for i in g.cells], data, imports)
         for plan, g in zip(plans, groups, strict=True)
     ]
     names = step_names(groups, produced, taken)
@@ -339,20 +378,23 @@ def _steps(
     return plans, results
 
 
-def _produced(outputs: list[str], cells: list[CellPlan], data: set[str]) -> tuple[str, list[str]]:
-    """What names a step: what it hands on, else what it defines, else what it changes."""
-    if outputs:
-        return "compute", outputs
+def _produced(
+    outputs: list[str], cells: list[CellPlan], data: set[str], imports: dict[str, str]
+) -> StepFacts:
+    """What names a step (steps.step_names): what it hands on, defines, changes and reads,
+    and its code."""
     defined: dict[str, None] = {}
     mutated: dict[str, None] = {}
+    reads: dict[str, None] = {}
+    body: list[ast.stmt] = []
     for c in cells:
         assert c.defuse is not None
         defined.update(dict.fromkeys(n for n in c.defuse.defines if n in data))
         mutated.update(dict.fromkeys(n for n in c.defuse.mutates if n in data))
-    meaningful = [n for n in defined if len(n) > 1 and not n.startswith("_")]
-    if meaningful:
-        return "compute", meaningful
-    return "update", [n for n in mutated if n not in defined]
+        reads.update(dict.fromkeys(n for n in c.defuse.reads if n in data))
+        body += [s for s, kind in stmts(c) if kind == k.CODE]
+    changed = [n for n in mutated if n not in defined]
+    return StepFacts(list(outputs), list(defined), changed, list(reads), body, imports)
 
 
 def _joins(cells: list[CellPlan], data: set[str]) -> Callable[[list[int], int], bool]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.convert.magic_output import cleaned
+
 __all__ = [
     "Mismatch",
     "NotebookRun",
@@ -49,6 +51,10 @@ from nbclient.exceptions import CellExecutionError
 path, timeout, out, probes_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 nb = nbformat.read(path, as_version=4)
 original = list(nb.cells)
+if len(sys.argv) > 5 and sys.argv[5] != "-":  # cell sources with framed magics
+    with open(sys.argv[5], encoding="utf-8") as f:
+        for i, source in json.load(f).items():
+            original[int(i) - 1].source = source
 if probes_path != "-":
     with open(probes_path, encoding="utf-8") as f:
         spec = json.load(f)
@@ -93,7 +99,9 @@ with open(out, "w", encoding="utf-8") as f:
     json.dump({"cells": cells, "error": error, "failed_cell": failed}, f)
 """
 
-# argv: package, golden.py path, golden.json path, values output path (JSON).
+# argv: package, golden.py path, golden.json path, values output path (JSON), and
+# optionally the notebook's values (JSON {step: {name: fingerprint}}, or "-"): its models'
+# recorded rows are given to the package's models, so their predictions can be compared.
 _PACKAGE_RUNNER = r"""
 import importlib, importlib.util, json, sys
 pkg, support, layout_path, out = sys.argv[1:5]
@@ -103,9 +111,13 @@ sys.modules["_nb2prod_golden"] = golden
 spec.loader.exec_module(golden)
 with open(layout_path, encoding="utf-8") as f:
     layout = json.load(f)["steps"]
+expected = None
+if len(sys.argv) > 5 and sys.argv[5] != "-":
+    with open(sys.argv[5], encoding="utf-8") as f:
+        expected = json.load(f)
 steps = importlib.import_module(pkg + ".steps")
 main = importlib.import_module(pkg + ".__main__").main
-with golden.recording(steps, layout) as values:
+with golden.recording(steps, layout, expected) as values:
     try:
         code = main([])
     finally:
@@ -355,14 +367,18 @@ def run_notebook(
     timeout: float = 120,
     package_dir: str | Path | None = None,
 ) -> NotebookRun:
-    """Execute the notebook with nbclient in a scratch folder; collect each cell's stdout,
+    """Execute the notebook with nbclient in a scratch copy of its folder (see
+    :mod:`nb2prod.convert.scratch`); collect each cell's stdout,
     and with ``package_dir`` the fingerprints of each step's names after its last cell."""
     start = time.perf_counter()
     layout = _layout(package_dir)
     support = Path(package_dir, "tests", "golden.py").resolve() if package_dir else None
+    from nb2prod.convert.local_paths import notebook_climb
+    from nb2prod.convert.scratch import notebook_scratch
+
     with tempfile.TemporaryDirectory(prefix="nb2prod-verify-") as tmp:
-        scratch = Path(tmp, "run")
-        scratch.mkdir()
+        # In a copy of its folder: relative paths resolve as in Jupyter, writes stay here.
+        scratch = notebook_scratch(notebook, Path(tmp, "run"), notebook_climb(notebook))
         result = Path(tmp, "result.json")
         values = Path(tmp, "values.jsonl")
         probes = "-"
@@ -375,7 +391,12 @@ def run_notebook(
             probes = str(Path(tmp, "probes.json"))
             Path(probes).write_text(json.dumps(spec), encoding="utf-8")
         nb = str(Path(notebook).resolve())
-        cmd = [python, "-c", _RUNNER, nb, str(int(timeout)), str(result), probes]
+        framed, special = _framed(notebook)
+        sources = "-"
+        if framed:
+            sources = str(Path(tmp, "sources.json"))
+            Path(sources).write_text(json.dumps(framed), encoding="utf-8")
+        cmd = [python, "-c", _RUNNER, nb, str(int(timeout)), str(result), probes, sources]
         proc = _run(cmd, scratch, _env(), timeout)
         seconds = time.perf_counter() - start
         if proc is None:
@@ -385,8 +406,22 @@ def run_notebook(
             return NotebookRun([], f"could not execute the notebook: {tail}", seconds=seconds)
         data = json.loads(result.read_text(encoding="utf-8"))
         recorded = _read_values(values)
-    cells = [(int(i), text) for i, text in data["cells"]]
+    cells = [(int(i), cleaned(text, special.get(int(i)))) for i, text in data["cells"]]
     return NotebookRun(cells, data["error"], data["failed_cell"], seconds, recorded)
+
+
+def _framed(notebook: str | Path) -> tuple[dict[int, str], dict[int, str]]:
+    """The notebook's cells with their magic and shell lines framed by markers (see
+    :mod:`nb2prod.convert.magic_output`); nothing when it cannot be read here."""
+    from nb2prod.convert.magic_output import framed_sources
+    from nb2prod.errors import InputError
+    from nb2prod.notebook.load import load_notebook
+
+    try:
+        nb = load_notebook(notebook)
+    except InputError:
+        return {}, {}
+    return framed_sources([(c.index, c.source) for c in nb.cells if c.cell_type == "code"])
 
 
 def package_name(package_dir: str | Path) -> str | None:
@@ -437,10 +472,15 @@ def _value_mismatches(
         name, cell = step["name"], step["cells"][-1]
         expected, actual = notebook.get(name, {}), package.get(name, {})
         for var, fp in expected.items():
+            got = actual.get(var)
+            if (isinstance(fp, dict) and "predictions" in fp) and not (
+                isinstance(got, dict) and "predictions" in got
+            ):  # the package ran without the notebook's rows: the rest is compared
+                fp = {k: v for k, v in fp.items() if k != "predictions"}
             if var in unstable.get(name, ()) or not support.comparable(fp):
                 continue
             compared += 1
-            for problem in support.differences(fp, actual.get(var), "", rel_tol, abs_tol):
+            for problem in support.differences(fp, got, "", rel_tol, abs_tol):
                 out.append(Mismatch("returned", cell, f"{name}: {var}", f"{var}{problem}"))
     return out, compared
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def render(
         "fixed": fixed,
         "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
         "requirements": plan.requirements,
+        "dependencies": plan.dependencies,  # compatible ranges (pyproject.toml)
+        "locked": plan.requirements,  # exact pins (requirements.lock)
         "params": plan.params,
         "env_prefix": plan.package.upper() + "_",
         "steps": plan.steps,
@@ -67,10 +70,17 @@ def render(
         "example": _example(plan),
         "flags": _flags(plan),
         "env_vars": env_vars(plan),
+        "paths_used": plan.paths.used,
+        "data_root": posixpath.dirname(source) or ".",
     }
+    context.update(_env_context(plan))
     files: dict[str, str] = {}
     for path in sorted(root.rglob("*.j2")):
         rel = path.relative_to(root).as_posix()
+        if rel == "src/{pkg}/env.py.j2" and not context["env_module"]:
+            continue
+        if rel == "src/{pkg}/paths.py.j2" and not plan.paths.used:
+            continue
         text = env.get_template(rel).render(**context)
         files[rel[: -len(".j2")].replace("{pkg}", plan.package)] = text.rstrip("\n") + "\n"
     files["tests/golden.json"] = golden_layout(plan)
@@ -165,19 +175,34 @@ def env_vars(plan: PackagePlan) -> list[tuple[str, str]]:
             out[env] = f"secret hard-coded in the notebook ({where}): move it here, rotate it"
     prefix = plan.package.upper() + "_"
     for p in plan.params:
-        out.setdefault(prefix + p.name.upper(), f"optional: overrides the setting `{p.name}`")
+        out.setdefault(prefix + p.field.upper(), f"optional: overrides the setting `{p.field}`")
     return list(out.items())
 
 
-def _flags(plan: PackagePlan) -> dict[str, str]:
-    """Setting -> its command-line option as the docs show it (``--n-rows`` for N_ROWS,
-    unless another setting has the same lower-case name)."""
-    lowers = [p.name.lower() for p in plan.params]
+def _env_context(plan: PackagePlan) -> dict[str, object]:
+    """``env_module``: the package reads environment variables it requires (the generated
+    ``env`` module names them, ``__main__`` answers a missing one with one line);
+    ``uses_env``: the pipeline reads some of them when it calls a step (env_reads)."""
+    from nb2prod.convert.env_reads import ALIAS, required_variables
+
+    uses_env = any(expr.startswith(ALIAS + ".") for step in plan.steps for _, expr in step.args)
+    required = required_variables(c.parsed.tree for c in plan.cells if c.parsed.tree)
+    needed_by: dict[str, list[str]] = {}  # variable -> steps the pipeline reads it for
+    for step in plan.steps:
+        for _, expr in step.args:
+            if expr.startswith(ALIAS + ".") and '"' in expr:
+                needed_by.setdefault(expr.split('"')[1], []).append(step.name)
     return {
-        p.name: "--"
-        + (p.name.lower() if lowers.count(p.name.lower()) == 1 else p.name).replace("_", "-")
-        for p in plan.params
+        "uses_env": uses_env,
+        "env_module": bool(uses_env or required),
+        "required_env": required,
+        "env_needed_by": needed_by,
     }
+
+
+def _flags(plan: PackagePlan) -> dict[str, str]:
+    """Settings field -> its one command-line option (``--n-rows`` for ``n_rows``)."""
+    return {p.field: "--" + p.field.replace("_", "-") for p in plan.params}
 
 
 def _example(plan: PackagePlan) -> dict[str, str] | None:
@@ -192,7 +217,7 @@ def _example(plan: PackagePlan) -> dict[str, str] | None:
             other = v + "_x"
         else:
             continue
-        return {"name": p.name, "text": str(other), "value": repr(other)}
+        return {"name": p.field, "text": str(other), "value": repr(other)}
     return None
 
 

@@ -169,6 +169,66 @@ def metric_variables(cells: list[ParsedCell], exclude: set[str] = frozenset()) -
     return names
 
 
+def fitted_results(cells: list[ParsedCell]) -> list[str]:
+    """Variables bound (outside functions) to what a ``.fit(...)`` call returns, with or
+    without features: ``res = smf.ols(...).fit()``, ``model = ARIMA(y).fit()``,
+    ``clf = Est().fit(X, y)``; and variables fitted through a chain of method calls
+    (``clf.set_params(C=c).fit(X, y)``); in notebook order."""
+    imported = _imported(cells)
+    names: list[str] = []
+    for parsed in cells:
+        if parsed.tree is None:
+            continue
+        for stmt in parsed.tree.body:
+            if isinstance(stmt, _SCOPES):
+                continue
+            for node in [stmt, *_walk(stmt)]:
+                chained = _chain_receiver(node)
+                if chained is not None and chained not in imported and chained not in names:
+                    names.append(chained)
+                if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+                    continue
+                value = node.value
+                if not (
+                    isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Attribute)
+                    and value.func.attr in ("fit", "fit_regularized")
+                ):
+                    continue
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id not in names:
+                        names.append(t.id)
+    return names
+
+
+def _chain_receiver(node: ast.AST) -> str | None:
+    """``clf`` of ``clf.set_params(...).fit(...)``: a ``.fit``-style call whose receiver is
+    a method call on a variable (the variable it is fitted through)."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in FIT_METHODS
+        and isinstance(node.func.value, ast.Call)
+    ):
+        return None
+    inner = node.func.value
+    while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+        inner = inner.func.value
+    return inner.id if isinstance(inner, ast.Name) and inner is not node.func.value else None
+
+
+def products(cells: list[ParsedCell]) -> list[str]:
+    """What the notebook makes, found without running it: its fitted models (receivers of
+    ``.fit(X, ...)``-style calls, variables bound to a ``.fit(...)`` result) and then its
+    metric variables (:func:`metric_variables`), each once, in notebook order. Convert
+    has ``run()`` return those the steps keep."""
+    models = [c.model for c in fit_calls(cells)]
+    models += fitted_results(cells)
+    found = list(dict.fromkeys(models))
+    return found + metric_variables(cells, exclude=set(found))
+
+
 def _target_names(targets: list[ast.expr]) -> Iterator[str]:
     for t in targets:
         if isinstance(t, ast.Name):

@@ -67,7 +67,7 @@ def context(plan: Any, source: str, choice: ModelChoice) -> dict[str, Any]:
 
     service = pinned(SERVICE_DISTS)
     prefix = plan.package.upper() + "_"
-    first = plan.params[0].name if plan.params else None
+    first = plan.params[0].field if plan.params else None
     return {
         "package": plan.package,
         "distribution": plan.distribution,

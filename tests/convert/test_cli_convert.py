@@ -65,7 +65,9 @@ def test_convert_fix_carries_the_rewrites_and_leaves_the_notebook(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert nb.read_bytes() == sample.read_bytes()
     steps = (out / "src" / "churn" / "steps.py").read_text(encoding="utf-8")
-    assert 'os.environ["AWS_SECRET_ACCESS_KEY"]' in steps
+    pipeline = (out / "src" / "churn" / "pipeline.py").read_text(encoding="utf-8")
+    # the secret moved to the environment is read when the step that uses it is called
+    assert 'AWS_SECRET_ACCESS_KEY=_env.require("AWS_SECRET_ACCESS_KEY")' in pipeline
     assert 'f"{DATA_URI}/data/customers.csv"' in steps
     assert "AKIA" not in steps and '"data/customers.csv"' not in steps
     env = (out / ".env.example").read_text(encoding="utf-8")

@@ -114,13 +114,15 @@ def test_settings_from_command_line_and_environment(make_notebook, tmp_path):
     assert result.exit_code == 0
     pkg = result.package
     assert run_package(out, pkg, cwd=tmp_path).stdout == "xxx 4.5 False\n"
-    got = run_package(out, pkg, "--n", "2", "--LABEL", "ab", "--verbose", "yes", cwd=tmp_path)
+    got = run_package(out, pkg, "--n", "2", "--label", "ab", "--verbose", "yes", cwd=tmp_path)
     assert got.stdout == "abab 3.0 True\n", got.stderr
     env = {f"{pkg.upper()}_SCALE": "2", f"{pkg.upper()}_N": "1"}
     got = run_package(out, pkg, "--n", "4", env=env, cwd=tmp_path)
     assert got.stdout == "xxxx 8.0 False\n", got.stderr  # the command line wins
     bad = run_package(out, pkg, "--n", "many", cwd=tmp_path)
-    assert bad.returncode == 2 and "--N" in bad.stderr
+    assert bad.returncode == 2 and "--n: invalid literal" in bad.stderr
+    upper = run_package(out, pkg, "--LABEL", "ab", cwd=tmp_path)  # one spelling per option
+    assert upper.returncode == 2 and "unrecognized arguments: --LABEL" in upper.stderr
 
 
 def test_function_reading_notebook_globals_sees_current_values(make_notebook, tmp_path):
@@ -168,7 +170,8 @@ def test_generated_tests_pass_and_can_fail(make_notebook, tmp_path):
     ok = subprocess.run(cmd, cwd=out, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout
     steps = out / "src" / result.package / "steps.py"
-    steps.write_text(steps.read_text().replace("list(range(SIZE))", "list(range(SIZE)) + [1 / 0]"))
+    assert "list(range(size))" in steps.read_text()  # SIZE is the setting `size`
+    steps.write_text(steps.read_text().replace("list(range(size))", "list(range(size)) + [1 / 0]"))
     broken = subprocess.run(cmd, cwd=out, capture_output=True, text=True, timeout=120)
     assert broken.returncode == 1, broken.stdout
     assert "ZeroDivisionError" in broken.stdout

@@ -141,7 +141,7 @@ def test_same_input_gives_the_same_bytes(tmp_path):
     first, second = outputs
     files_a = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert files_a == files_b and len(files_a) == 11
+    assert files_a == files_b and len(files_a) == 12  # with requirements.lock
     for rel in files_a:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
@@ -158,18 +158,21 @@ def test_package_name_from_file_and_option(tmp_path):
     assert run(nb, tmp_path / "o3", name="good_name").package == "good_name"
 
 
-def test_parameters_cell_tag_wins_over_first_cell(tmp_path):
+def test_parameters_cell_tag_and_constants_elsewhere(tmp_path):
     nb = _nb(
         tmp_path,
-        code("A = 1"),
+        code("a = 1"),
         code("B = 'two'\nC = [1, 2]\nD = B.upper()", metadata={"tags": ["parameters"]}),
-        code("print(A, B, C, D)"),
+        code("A = 3\nprint(a, A, B, C, D)"),
     )
     plan, files = render_package(nb)
-    assert [p.name for p in plan.params] == ["B", "C"]
+    # the tagged cell's literals and the constants of other cells (D is no literal)
+    assert [p.name for p in plan.params] == ["a", "B", "C", "A"]
     settings = files[f"src/{plan.package}/settings.py"]
-    assert "B: str = 'two'" in settings
-    assert "C: list = dataclasses.field(default_factory=lambda: [1, 2])" in settings
+    assert "b: str = 'two'" in settings
+    assert "c: list[int] = dataclasses.field(default_factory=lambda: [1, 2])" in settings
+    assert "a: int = 1" in settings and "a_2: int = 3" in settings  # A collides with a
+    assert [p.code_name for p in plan.params] == ["a", "b", "c", "A"]
 
 
 def test_pyproject_dependencies(tmp_path):
@@ -189,7 +192,8 @@ def test_pyproject_dependencies(tmp_path):
     assert f"Jinja2=={version('jinja2')}" in reqs  # installed here: pinned
     assert not any(r.startswith("os") for r in reqs)
     assert any(r.startswith("tqdm") for r in reqs)
-    assert '"requests==2.31.0",' in files["pyproject.toml"]
+    assert '"requests>=2.31,<3",' in files["pyproject.toml"]  # a range; the lock pins
+    assert "requests==2.31.0\n" in files["requirements.lock"]
 
 
 def test_findings_are_data_located_at_cells(tmp_path):
@@ -211,13 +215,15 @@ def test_local_module_and_unusable_pip_lines(tmp_path):
     assert result.exit_code == 1
 
 
-def test_display_in_a_loop_gets_ipython_display(tmp_path):
+def test_display_in_a_loop_loses_the_display(tmp_path):
+    # A script has no display: IPython's display() would print there, which the notebook
+    # did not (its output was a display). The loop stays, its display becomes `pass`.
     nb = _nb(tmp_path, code("for i in range(2):\n    display(i)\ndisplay(3)"))
     plan, files = render_package(nb)
     steps = files[f"src/{plan.package}/steps.py"]
-    assert "from IPython.display import display" in steps
-    assert "display(3)" not in steps  # a bare display line leaves the pipeline
-    assert any(r.lower().startswith("ipython") for r in plan.requirements)
+    assert "for i in range(2):\n        pass" in steps
+    assert "display(" not in steps and "IPython" not in steps
+    assert not any(r.lower().startswith("ipython") for r in plan.requirements)
 
 
 def test_display_cell_magics_are_dropped_without_blocking(tmp_path):

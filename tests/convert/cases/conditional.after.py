@@ -4,8 +4,18 @@ module level; each step receives the notebook variables it reads and returns the
 later steps read."""
 
 
-def compute_result():
+def compute_mode():
     """Step 1 of the notebook.
+
+    Notebook conditional.ipynb, cell 1.
+    """
+    # cell 1
+    mode = "fast"
+    return mode
+
+
+def compute_result():
+    """Step 2 of the notebook.
 
     Notebook conditional.ipynb, cell 2.
     """
@@ -14,8 +24,8 @@ def compute_result():
     return result
 
 
-def compute_result_last(mode, limit, result):
-    """Step 2 of the notebook.
+def compute_result_last(mode, limit: int, result):
+    """Step 3 of the notebook.
 
     Notebook conditional.ipynb, cells 3, 4.
     """
@@ -45,9 +55,10 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
+    mode = _steps.compute_mode()
     result = _steps.compute_result()
-    _steps.compute_result_last(mode=_cfg.mode, limit=_cfg.limit, result=result)
-    return {"result": result}
+    _steps.compute_result_last(mode=mode, limit=_cfg.limit, result=result)
+    return {"mode": mode, "result": result}
 
 
 @contextlib.contextmanager

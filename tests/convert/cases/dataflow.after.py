@@ -6,7 +6,7 @@ later steps read."""
 import random
 
 
-def compute_data():
+def generate_data():
     """Step 1 of the notebook.
 
     Notebook dataflow.ipynb, cells 2, 3.
@@ -49,7 +49,7 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    data = _steps.compute_data()
+    data = _steps.generate_data()
     _steps.compute_evens_odds(data=data)
     return {"data": data}
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 from sklearn.linear_model import LinearRegression
 
 
-def compute_model_df_info():
+def fit_model():
     """Step 1 of the notebook.
 
     Notebook display_only.ipynb, cells 2, 3.
@@ -19,7 +19,7 @@ def compute_model_df_info():
     # cell 3
     print("score", model.score(X, y))
     df_info = len(X)
-    plt.plot(X, y)
+    return model
 
 # ---- pipeline.py ----
 """The notebook's steps, called in the notebook's order."""
@@ -38,8 +38,8 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    _steps.compute_model_df_info()
-    return {}
+    model = _steps.fit_model()
+    return {"model": model}
 
 
 @contextlib.contextmanager

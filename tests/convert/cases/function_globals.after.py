@@ -7,13 +7,13 @@ import math
 import functools
 
 
-def scaled(x, *, RATE, factor):
-    return x * factor * RATE
+def scaled(x, *, rate, factor):
+    return x * factor * rate
 
 
-def report(values, *, RATE, factor):
+def report(values, *, rate, factor):
     for v in values:
-        print(round(scaled(v, RATE=RATE, factor=factor), 2), math.floor(v))
+        print(round(scaled(v, rate=rate, factor=factor), 2), math.floor(v))
 
 
 class Point:
@@ -21,20 +21,20 @@ class Point:
         self.x = x
 
 
-def compute_factor_fns(RATE):
+def compute_factor_fns(rate: float):
     """Step 1 of the notebook.
 
     Notebook function_globals.ipynb, cells 3, 4.
     """
     # cell 3
     factor = 3
-    report([1, 2], RATE=RATE, factor=factor)
-    fns = [functools.partial(scaled, RATE=RATE, factor=factor)]
-    mapped = list(map(functools.partial(scaled, RATE=RATE, factor=factor), [1, 2]))
+    report([1, 2], rate=rate, factor=factor)
+    fns = [functools.partial(scaled, rate=rate, factor=factor)]
+    mapped = list(map(functools.partial(scaled, rate=rate, factor=factor), [1, 2]))
     p = Point(1)
     # cell 4
     factor = 10
-    print(scaled(p.x, RATE=RATE, factor=factor), mapped)
+    print(scaled(p.x, rate=rate, factor=factor), mapped)
 
 # ---- pipeline.py ----
 """The notebook's steps, called in the notebook's order."""
@@ -53,7 +53,7 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    _steps.compute_factor_fns(RATE=_cfg.RATE)
+    _steps.compute_factor_fns(rate=_cfg.rate)
     return {}
 
 

@@ -19,7 +19,7 @@ def cwd_name():
     return pathlib.Path(os.getcwd()).name
 
 
-def compute_counts_name_length():
+def make_counts():
     """Step 1 of the notebook.
 
     Notebook imports.ipynb, cells 2, 3.
@@ -48,7 +48,7 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    _steps.compute_counts_name_length()
+    _steps.make_counts()
     return {}
 
 

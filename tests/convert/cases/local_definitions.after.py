@@ -4,18 +4,18 @@ module level; each step receives the notebook variables it reads and returns the
 later steps read."""
 
 
-def compute_above_model(THRESHOLD):
+def predict_above_model(threshold: int):
     """Step 1 of the notebook.
 
     Notebook local_definitions.ipynb, cells 2, 3, 4.
     """
 
     # cell 2
-    def above(values, limit=THRESHOLD):
+    def above(values, limit=threshold):
         return [v for v in values if v > limit]
 
     class Model:
-        weight = THRESHOLD * 2
+        weight = threshold * 2
 
         def predict(self, x):
             return x * self.weight
@@ -28,7 +28,7 @@ def compute_above_model(THRESHOLD):
 
     # cell 4
     def label(x):
-        return "big" if x > THRESHOLD else "small"
+        return "big" if x > threshold else "small"
 
     print(label(5), above([1, 5]), Model().predict(2))
 
@@ -49,7 +49,7 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    _steps.compute_above_model(THRESHOLD=_cfg.THRESHOLD)
+    _steps.predict_above_model(threshold=_cfg.threshold)
     return {}
 
 

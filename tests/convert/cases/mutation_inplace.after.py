@@ -6,7 +6,7 @@ later steps read."""
 import pandas as pd
 
 
-def compute_df():
+def make_df():
     """Step 1 of the notebook.
 
     Notebook mutation_inplace.ipynb, cell 2.
@@ -16,7 +16,7 @@ def compute_df():
     return df
 
 
-def compute_rows(df):
+def clean_df(df):
     """Step 2 of the notebook.
 
     Notebook mutation_inplace.ipynb, cells 3, 4.
@@ -47,8 +47,8 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    df = _steps.compute_df()
-    _steps.compute_rows(df=df)
+    df = _steps.make_df()
+    _steps.clean_df(df=df)
     return {"df": df}
 
 
