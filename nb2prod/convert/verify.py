@@ -430,9 +430,15 @@ def package_name(package_dir: str | Path) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def run_package(package_dir: str | Path, python: str, timeout: float = 120) -> PackageRun | None:
+def run_package(
+    package_dir: str | Path,
+    python: str,
+    timeout: float = 120,
+    expected: dict[str, dict[str, Any]] | None = None,
+) -> PackageRun | None:
     """The pipeline (``main([])``) in a scratch folder, each step's returned values
-    fingerprinted when the package has ``tests/golden.py``; None on timeout."""
+    fingerprinted when the package has ``tests/golden.py``; None on timeout. ``expected``:
+    the notebook's values, whose recorded rows the package's models predict on."""
     pkg = package_name(package_dir)
     if pkg is None:
         raise ValueError(f"{package_dir}: no single src/<package>/__main__.py")
@@ -446,6 +452,10 @@ def run_package(package_dir: str | Path, python: str, timeout: float = 120) -> P
         values = Path(tmp, "values.json")
         if support.is_file() and layout.is_file():
             cmd = [python, "-c", _PACKAGE_RUNNER, pkg, str(support), str(layout), str(values)]
+            if expected:
+                rows = Path(tmp, "notebook-values.json")
+                rows.write_text(json.dumps(expected), encoding="utf-8")
+                cmd.append(str(rows))
         else:
             cmd = [python, "-m", pkg]
         proc = _run(cmd, scratch, env, timeout)
@@ -523,7 +533,7 @@ def verify(
         where = f" (cell {nb.failed_cell})" if nb.failed_cell else ""
         result.error = f"notebook failed{where}: {nb.error}"
         return result
-    first = run_package(package_dir, python, timeout)
+    first = run_package(package_dir, python, timeout, nb.values)
     if first is None:
         result.error = f"package timed out after {timeout:g} s"
         return result
@@ -534,7 +544,7 @@ def verify(
         result.mismatches = compare(nb.cells, first.stdout, rel_tol, abs_tol)
         return result
     time.sleep(max(0.0, 1.1 - first.seconds))  # a clock printed in seconds moves on
-    second = run_package(package_dir, python, timeout)
+    second = run_package(package_dir, python, timeout, nb.values)
     lines: frozenset[int] = frozenset()
     if second is not None and second.returncode == 0:
         lines = unstable_lines(first.stdout, second.stdout)

@@ -106,10 +106,16 @@ def carry_golden(layout_text: str, recorded_text: str | None) -> str:
             step["name"]: kept
             for step in new["steps"]
             if before.get(step["name"]) == step["cells"]
-            and (kept := _only(old.get(key, {}).get(step["name"]), step["outputs"]))
+            and (kept := _only(old.get(key, {}).get(step["name"]), _kept_names(step)))
         }
     new["recorded"], new["printed"] = True, old.get("printed")
     return json.dumps(new, indent=1, allow_nan=False) + "\n"
+
+
+def _kept_names(step: dict) -> list[str]:
+    """The names a step's golden values are recorded under: what it returns, and the files
+    it writes (``file:<path>``)."""
+    return [*step["outputs"], *(f"file:{f}" for f in step.get("files", []))]
 
 
 def _only(found: dict | list | None, names: list[str]) -> dict | list | None:

@@ -203,7 +203,11 @@ def test_a_data_root_elsewhere_is_taken_from_the_environment(tmp_path):
     moved = tmp_path / "moved"
     (tmp_path / "analysis").rename(moved)
     missing = _python_m(project, res.package)
-    assert missing.returncode != 0
+    assert missing.returncode == 2
+    assert "Traceback" not in missing.stderr
+    err = missing.stderr.strip().splitlines()
+    assert len(err) == 1 and "customers.csv: no such file" in err[0]
+    assert f"{res.package.upper()}_DATA_ROOT" in err[0]
     env_name = res.package.upper() + "_DATA_ROOT"
     os.environ[env_name] = str(moved)
     try:
