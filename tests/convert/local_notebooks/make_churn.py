@@ -61,8 +61,10 @@ CELLS = [
         "X_test.assign(pred=pred).to_csv('models/scored.csv', index=False)",
         count=11,
     ),
-    code("scored = pd.read_csv('models/scored.csv')\nprint(len(scored), scored['pred'].mean())",
-         count=12),
+    code(
+        "scored = pd.read_csv('models/scored.csv')\nprint(len(scored), scored['pred'].mean())",
+        count=12,
+    ),
 ]
 
 
