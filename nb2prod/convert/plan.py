@@ -158,6 +158,7 @@ def build_plan(
     )
     findings += checks.name_problems(path, cells, param_names | {PATHS_ALIAS})
 
+    optional = [*optional, *(n for n in _last_shown(cells, data) if n not in optional)]
     steps, results = _steps(nb, cells, params, data, module_defs, exports, optional, env_reads)
     findings += checks.stale_closures(path, cells, steps, data)
     findings += checks.unseeded_randomness(path, cells)
@@ -217,6 +218,29 @@ def _read_params(params: list[Param], cells: list[CellPlan]) -> list[Param]:
 
 
 _KEPT = {k.CODE, k.DEF, k.IMPORT}
+
+
+def _last_shown(cells: list[CellPlan], data: set[str]) -> list[str]:
+    """Notebook variables that a display or plot line shows (``df.head()``,
+    ``PredictionErrorDisplay.from_predictions(y, y_pred)``) and that no code after it
+    reads: the notebook's results. Those lines leave the package, so ``run()`` returns
+    the values instead, where they can be compared with the notebook's."""
+    read_after: set[str] = set()
+    found: dict[str, None] = {}
+    for c in reversed(cells):
+        assert c.defuse is not None
+        shown = [
+            n.id
+            for s, kind in stmts(c)
+            if kind in (k.DISPLAY, k.PLOT)
+            for n in ast.walk(s)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        ]
+        for name in shown:
+            if name in data and name not in read_after:
+                found.setdefault(name)
+        read_after |= set(c.defuse.reads)
+    return list(reversed(found))
 _LEFT_OUT = {"CV001", "CV013"}
 
 

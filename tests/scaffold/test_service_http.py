@@ -80,7 +80,9 @@ def test_one_record_at_a_time_equals_the_model(running):
         assert answer.status_code == 200, answer.text
         body = answer.json()
         assert body["prediction"] == want["prediction"]
-        assert body["scores"] == want["scores"]
+        # One row through the model is not bit-for-bit the same row inside a batch (BLAS
+        # blocking): the last digits may differ.
+        assert body["scores"] == pytest.approx(want["scores"], rel=1e-9, abs=1e-12)
         assert body["model_version"] == b.metadata["version"]
         assert body["request_id"] == answer.headers["x-request-id"] and body["request_id"]
 
@@ -94,7 +96,11 @@ def test_a_batch_equals_the_model(running):
     body = answer.json()
     assert body["request_id"] == "batch-of-25"
     assert body["model_version"] == b.metadata["version"]
-    assert body["predictions"] == expected(b, rows)
+    want = expected(b, rows)
+    assert [p["prediction"] for p in body["predictions"]] == [w["prediction"] for w in want]
+    for got, w in zip(body["predictions"], want, strict=True):
+        assert got.keys() == w.keys()
+        assert got["scores"] == pytest.approx(w["scores"], rel=1e-9, abs=1e-12)
 
 
 def _detail(answer) -> list[dict]:

@@ -19,7 +19,7 @@ def fit_model():
     # cell 3
     print("score", model.score(X, y))
     df_info = len(X)
-    return model
+    return model, X, y, df_info
 
 # ---- pipeline.py ----
 """The notebook's steps, called in the notebook's order."""
@@ -38,8 +38,8 @@ from case.settings import Settings as _Settings
 def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
-    model = _steps.fit_model()
-    return {"model": model}
+    model, X, y, df_info = _steps.fit_model()
+    return {"model": model, "X": X, "y": y, "df_info": df_info}
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ def clean_df(df):
     rows.append(len(df))
     # cell 4
     print(len(df), rows)
+    return df
 
 # ---- pipeline.py ----
 """The notebook's steps, called in the notebook's order."""
@@ -48,7 +49,7 @@ def run(settings: _Settings | None = None) -> dict[str, Any]:
     """Run every step; return the variables the steps handed on, by name."""
     _cfg = settings if settings is not None else _Settings()
     df = _steps.make_df()
-    _steps.clean_df(df=df)
+    df = _steps.clean_df(df=df)
     return {"df": df}
 
 
