@@ -416,7 +416,19 @@ def _plot_rooted(e: ast.expr, ctx: Context) -> bool:
         return e.id in ctx.plot_objects
     if isinstance(e, ast.Tuple | ast.List):
         return bool(e.elts) and all(_plot_rooted(x, ctx) for x in e.elts)
-    return isinstance(e, ast.Call) and _plot_call(e, ctx)
+    if not isinstance(e, ast.Call):
+        return False
+    name = _module_function(e.func, ctx) or ""
+    if name.startswith("matplotlib.pyplot.") and name.rpartition(".")[2] in _STATE_READS:
+        return False  # b, t = plt.ylim(): numbers read from the figure, not a figure
+    return _plot_call(e, ctx)
+
+
+# pyplot functions that return the current figure's state (limits, ticks) when called.
+_STATE_READS = frozenset(
+    {"xlim", "ylim", "xticks", "yticks", "axis", "clim", "get_fignums", "getp", "findobj"}
+    | {"ginput", "waitforbuttonpress", "thetagrids", "rgrids"}
+)
 
 
 def _plot_function(name: str) -> bool:

@@ -431,6 +431,7 @@ def test_plots_stay_when_the_notebook_reads_a_figure_back(tmp_path):
         ("model.set_params(C=2.0)", k.CODE),  # not a figure: it changes the model
         ("print(ax.get_title())", k.CODE),
         ("plt.savefig('x.png')", k.CODE),
+        ("b, t = plt.ylim()\nplt.ylim(b + 0.5, t - 0.5)", k.CODE),  # limits read back
         ("np.corrcoef(df.a, df.b)", k.DISPLAY),
         ("pd.crosstab(df.a, df.y)", k.DISPLAY),
         ("np.save('a.npy', df.a)", k.CODE),
@@ -446,7 +447,7 @@ def test_eda_classification(line, kind):
     )
     ctx = k.context([tree])
     got = k.classify(tree, set(), set(), ctx)[-1]
-    if line.startswith(("print(ax.", "plt.savefig")):
+    if line.startswith(("print(ax.", "plt.savefig", "b, t")):
         assert ctx.keep_plots  # reading a figure back keeps every plotting line
     assert got == kind
 
