@@ -241,6 +241,8 @@ def _last_shown(cells: list[CellPlan], data: set[str]) -> list[str]:
                 found.setdefault(name)
         read_after |= set(c.defuse.reads)
     return list(reversed(found))
+
+
 _LEFT_OUT = {"CV001", "CV013"}
 
 
