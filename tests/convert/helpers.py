@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 
-def run_package(out: Path, package: str, *args: str, env: dict | None = None, cwd: Path):
+def run_package(
+    out: Path, package: str, *args: str, env: dict | None = None, cwd: Path, timeout: float = 60
+):
     """``python -m package args`` with ``out/src`` on the path, in ``cwd``."""
     full_env = {**os.environ, "PYTHONPATH": str(out / "src"), "MPLBACKEND": "Agg", **(env or {})}
     return subprocess.run(
@@ -17,7 +19,7 @@ def run_package(out: Path, package: str, *args: str, env: dict | None = None, cw
         env=full_env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
 
 

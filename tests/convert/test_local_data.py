@@ -18,6 +18,7 @@ from nb2prod.convert.local_paths import notebook_climb
 from nb2prod.convert.magic_output import cleaned, framed_sources
 from nb2prod.convert.scratch import notebook_scratch
 from nb2prod.convert.verify import has_nbclient, record_golden, verify
+from tests.convert.helpers import run_package
 from tests.convert.local_notebooks.make_churn import make
 from tests.helpers import CORPUS, code, notebook, write
 
@@ -41,16 +42,7 @@ def _env() -> dict[str, str]:
 
 
 def _python_m(project: Path, package: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**_env(), "PYTHONPATH": str(project / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", package, *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_package(project, package, *args, cwd=project, timeout=300)
 
 
 def _generated_tests(project: Path) -> subprocess.CompletedProcess:
