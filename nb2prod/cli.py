@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -239,14 +239,25 @@ def convert(
     ] = None,
     service: Annotated[
         bool,
-        typer.Option("--service", help="Then scaffold the model service (see `scaffold`)."),
+        typer.Option("--service", help="With the model service too (see `scaffold`)."),
     ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="With --service: the notebook variable of the model."),
+    ] = None,
+    features: Annotated[
+        str | None,
+        typer.Option("--features", help="With --service: the model's training features."),
+    ] = None,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
     from nb2prod.convert import run
     from nb2prod.lint.engine import FileResult
+    from nb2prod.project.service import ServiceRequest
     from nb2prod.report import text
 
+    if (model or features) and not service:
+        raise _fail("--model and --features go with --service")
     try:
         fix_settings = _settings(None, None, None, notebook) if fix else None
     except InputError as exc:
@@ -259,6 +270,7 @@ def convert(
         allow_partial=allow_partial,
         fix_settings=fix_settings,
         exports=export or (),
+        service=ServiceRequest(model, features) if service else None,
     )
     if result.error:
         raise _fail(result.error)
@@ -269,15 +281,16 @@ def convert(
     if result.findings:
         text.render([FileResult(str(notebook), result.findings)], sys.stderr)
     if result.files:
-        print(f"wrote package {result.package} to {output} ({len(result.files)} files)")
+        count = len(result.files) - len(result.service_files)
+        print(f"wrote package {result.package} to {output} ({count} files)")
     else:
         print(
             "nb2prod: not converted: the findings above would change what the notebook does"
             " (--allow-partial writes the package anyway)",
             file=sys.stderr,
         )
-    if service and result.written:
-        _scaffold_report(output, force=force)  # the manifest says whether --fix was used
+    if result.model is not None and result.written:
+        _service_lines(result.package, output, result.model, len(result.service_files))
     if verify and result.written:
         raise typer.Exit(_verify(notebook, output, python or sys.executable, timeout))
     raise typer.Exit(result.exit_code)
@@ -352,12 +365,17 @@ def _scaffold_report(
     result = scaffold_run(package_dir, model, features, force=force, fix=fix)
     if result.error:
         raise _fail(result.error)
-    metrics = f", metrics {', '.join(result.metrics)}" if result.metrics else ""
+    _service_lines(result.package, package_dir, result, len(result.files))
+
+
+def _service_lines(package: str | None, folder: Path, choice: Any, written: int) -> None:
+    """What scaffold did: the model served (``choice``: model, features, metrics)."""
+    metrics = f", metrics {', '.join(choice.metrics)}" if choice.metrics else ""
     print(
-        f"scaffolded the service of {result.package} in {package_dir}: model `{result.model}`"
-        f" trained on `{result.features}`{metrics} ({len(result.files)} files written)"
+        f"scaffolded the service of {package} in {folder}: model `{choice.model}`"
+        f" trained on `{choice.features}`{metrics} ({written} files written)"
     )
-    print(f"next: python -m {result.package}.train && python -m {result.package}.service")
+    print(f"next: python -m {package}.train && python -m {package}.service")
 
 
 @app.command("baseline")

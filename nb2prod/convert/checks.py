@@ -10,6 +10,7 @@ from pathlib import Path
 from nb2prod.analysis.defuse import BUILTINS, CellDefUse, analyze
 from nb2prod.convert import classify as k
 from nb2prod.convert import deps
+from nb2prod.convert import randomness as r
 from nb2prod.convert.findings import finding
 from nb2prod.convert.model import CellPlan, StepPlan, stmts
 from nb2prod.lint.findings import Finding
@@ -261,7 +262,7 @@ def _random_effects(tree: ast.Module, imports: dict[str, str]) -> tuple[list[str
     reads: dict[str, None] = {}
     changes: dict[str, None] = {}
     for call in calls:
-        use = k.random_use(call, imports)
+        use = r.random_use(call, imports)
         if use is None:
             continue
         name = f"<{use[0]}>"
@@ -438,26 +439,6 @@ def stale_closures(
     return out
 
 
-# Global generators that a seed call makes reproducible, and their seed calls.
-_SEEDS = {"numpy.random.seed", "random.seed"}
-_GLOBAL_DRAWS = ("numpy.random.", "random.")
-_NOT_DRAWS = {
-    "numpy.random.seed",
-    "numpy.random.default_rng",
-    "numpy.random.RandomState",
-    "numpy.random.Generator",
-    "numpy.random.SeedSequence",
-    "numpy.random.get_state",
-    "numpy.random.set_state",
-    "random.seed",
-    "random.Random",
-    "random.SystemRandom",
-    "random.getstate",
-    "random.setstate",
-}
-_GENERATORS = {"numpy.random.default_rng", "numpy.random.RandomState", "random.Random"}
-
-
 def unseeded_randomness(path: str, cells: list[CellPlan]) -> list[Finding]:
     """Random numbers drawn without a seed (CV016, a warning): the package cannot print or
     return the notebook's numbers; ``--verify`` leaves out what changes between runs.
@@ -479,11 +460,11 @@ def unseeded_randomness(path: str, cells: list[CellPlan]) -> list[Finding]:
         reported = False
         for call in calls:
             name = qualified(call.func, imports) or ""
-            if name in _SEEDS:
+            if name in r.SEEDS:
                 seeded = True
                 continue
-            unseeded_generator = name in _GENERATORS and not (call.args or call.keywords)
-            global_draw = name.startswith(_GLOBAL_DRAWS) and name not in _NOT_DRAWS and not seeded
+            unseeded_generator = name in r.GENERATORS and not (call.args or call.keywords)
+            global_draw = name.startswith(r.GLOBAL_DRAWS) and name not in r.NOT_DRAWS and not seeded
             if (unseeded_generator or global_draw) and not reported:
                 what = "a generator made without a seed" if unseeded_generator else "unseeded"
                 msg = (

@@ -11,40 +11,19 @@ from __future__ import annotations
 
 import ast
 import itertools
-from dataclasses import dataclass, field
 
 from nb2prod.convert import classify as k
-from nb2prod.convert.model import CellPlan, PackagePlan, StepPlan
+from nb2prod.convert.model import (
+    CellParts,
+    CellPlan,
+    CellUnreadable,
+    PackagePlan,
+    Rewrites,
+    StepPlan,
+    StepsSource,
+)
 
-
-@dataclass(slots=True)
-class StepsSource:
-    imports: list[str] = field(default_factory=list)
-    definitions: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (cell, why it was left out)
-
-
-class CellUnreadable(ValueError):
-    """libcst cannot read a cell that ``ast`` could."""
-
-
-@dataclass(slots=True)
-class Rewrites:
-    """Functions that receive notebook variables, and whether a ``functools.partial`` was
-    written (then the steps module imports functools)."""
-
-    injected: dict[str, list[str]]
-    uses_partial: bool = False
-    renames: dict[str, str] = field(default_factory=dict)  # constant -> its settings field
-
-
-@dataclass(slots=True)
-class CellParts:
-    imports: list[str]
-    definitions: list[str]
-    body: str  # the step code from this cell, at column 0 ('' when none)
-    multiline: bool  # the body holds a string literal spanning lines (indent via libcst)
+__all__ = ["CellParts", "CellUnreadable", "Rewrites", "StepsSource", "generate"]
 
 
 def generate(plan: PackagePlan) -> StepsSource:

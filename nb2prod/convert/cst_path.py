@@ -6,12 +6,11 @@ from __future__ import annotations
 import libcst as cst
 
 from nb2prod.convert import classify as k
-from nb2prod.convert.codegen import CellParts, CellUnreadable, Rewrites
 from nb2prod.convert.codemods.pass_notebook_variables import (
     PassNotebookVariables,
     add_parameters,
 )
-from nb2prod.convert.model import CellPlan, PackagePlan
+from nb2prod.convert.model import CellParts, CellPlan, CellUnreadable, PackagePlan, Rewrites
 
 _DEFAULT = cst.MaybeSentinel.DEFAULT
 

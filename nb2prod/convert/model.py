@@ -58,3 +58,36 @@ class PackagePlan:
 def stmts(c: CellPlan) -> list[tuple[ast.stmt, str]]:
     assert c.parsed.tree is not None
     return list(zip(c.parsed.tree.body, c.kinds, strict=True))
+
+
+# -- what code generation makes of the plan (codegen, cst_path) ----------------------------
+
+
+@dataclass(slots=True)
+class StepsSource:
+    imports: list[str] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (cell, why it was left out)
+
+
+class CellUnreadable(ValueError):
+    """libcst cannot read a cell that ``ast`` could."""
+
+
+@dataclass(slots=True)
+class Rewrites:
+    """Functions that receive notebook variables, and whether a ``functools.partial`` was
+    written (then the steps module imports functools)."""
+
+    injected: dict[str, list[str]]
+    uses_partial: bool = False
+    renames: dict[str, str] = field(default_factory=dict)  # constant -> its settings field
+
+
+@dataclass(slots=True)
+class CellParts:
+    imports: list[str]
+    definitions: list[str]
+    body: str  # the step code from this cell, at column 0 ('' when none)
+    multiline: bool  # the body holds a string literal spanning lines (indent via libcst)

@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod.analysis.defuse import BUILTINS, FunctionInfo, analyze, function_closure
 from nb2prod.analysis.names import collect_imports
@@ -42,6 +43,9 @@ from nb2prod.errors import InputError
 from nb2prod.lint.findings import Finding
 from nb2prod.notebook.model import Notebook
 from nb2prod.notebook.parse import ParsedCell, parse_cell, parse_notebook
+
+if TYPE_CHECKING:
+    from nb2prod.analysis.context import Analysis
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RESERVED = {"run", "main", "functools", "_steps", "_cfg", "_Settings", "settings", ENV_ALIAS}
@@ -79,15 +83,19 @@ def build_plan(
     name: str | None = None,
     exports: Sequence[str] = (),
     optional: Sequence[str] = (),
+    analysis: Analysis | None = None,
 ) -> PackagePlan:
     """The package plan of ``nb``. ``exports`` are notebook variables that ``run()`` must
     return besides what the steps hand on (e.g. the fitted model, for a service);
-    ``optional`` ones are returned when the steps keep them, and left out otherwise."""
+    ``optional`` ones are returned when the steps keep them, and left out otherwise.
+    ``analysis``: lint's analysis of ``nb`` when already made (its cells and findings are
+    used instead of parsing and linting again)."""
     if not nb.is_python:
         raise InputError(f"not a Python notebook (kernel language: {nb.language})", nb.path)
     path = nb.path
     findings: list[Finding] = []
-    parsed = [_unwrap_timed(p, path, findings) for p in parse_notebook(nb)]
+    cells_in = analysis.parsed if analysis is not None else parse_notebook(nb)
+    parsed = [_unwrap_timed(p, path, findings) for p in cells_in]
     eda = k.context([p.tree for p in parsed if p.tree is not None])  # imports, figures
     parsed = [k.unwrap_display(p, eda) for p in parsed]  # display(f(x)) -> f(x)
     parsed, routed = route_local_paths(nb, parsed)
@@ -162,7 +170,7 @@ def build_plan(
     steps, results = _steps(nb, cells, params, data, module_defs, exports, optional, env_reads)
     findings += checks.stale_closures(path, cells, steps, data)
     findings += checks.unseeded_randomness(path, cells)
-    findings += lint_findings(nb)
+    findings += lint_findings(nb, analysis)
     pkg = package_name(path, name, set(modules) | {deps.distribution_for(m) for m in third_party})
     kept_code = [(c.index, s) for c in cells for s, kind in stmts(c) if kind in _KEPT]
     needed = deps.runtime_needs(nb, kept_code, modules)  # s3fs, openpyxl ... (not imported)
@@ -183,19 +191,22 @@ def build_plan(
     )
 
 
-def lint_findings(nb: Notebook) -> list[Finding]:
+def lint_findings(nb: Notebook, analysis: Analysis | None = None) -> list[Finding]:
     """Lint's IO and SEC findings, carried into the report as warnings: the package
     behaves like the notebook, so they do not stop the conversion. Settings come from the
-    nearest pyproject.toml (the defaults when it cannot be read)."""
+    nearest pyproject.toml (the defaults when it cannot be read), or are the analysis's."""
     from nb2prod.config import Settings, defaults, load_settings
     from nb2prod.lint.engine import check_notebook
 
+    if analysis is not None:
+        settings = analysis.settings
+    else:
+        try:
+            settings = load_settings(start=Path(nb.path).resolve().parent)
+        except InputError:
+            settings = Settings(defaults())
     try:
-        settings = load_settings(start=Path(nb.path).resolve().parent)
-    except InputError:
-        settings = Settings(defaults())
-    try:
-        found = check_notebook(nb, settings)
+        found = check_notebook(nb, settings, analysis=analysis)
     except InputError:  # a rule crash or a bad secret pattern: lint reports it on its own
         return []
     return [

@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from nb2prod.convert.codegen import StepsSource
-from nb2prod.convert.model import PackagePlan
+from nb2prod.convert.model import PackagePlan, StepsSource
 from nb2prod.errors import InputError
 from nb2prod.resources import data_dir
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from nb2prod.analysis.context import Analysis
     from nb2prod.config import Settings
+    from nb2prod.notebook.model import Notebook
     from nb2prod.notebook.parse import ParsedCell
 
 
@@ -23,14 +24,17 @@ class _Unsafe(Exception):
     """A cell whose rewrite would touch a masked IPython line, or that libcst cannot parse."""
 
 
-def fix_notebook(path: str | Path, settings: Settings, write: bool = True) -> FixResult:
-    """Fix IO and SEC findings of the notebook at ``path``; write it back when ``write``."""
+def fix_notebook(path: str | Path | Notebook, settings: Settings, write: bool = True) -> FixResult:
+    """Fix IO and SEC findings of the notebook at ``path`` (or of a notebook already
+    loaded, which keeps its file's text); write it back when ``write``."""
     from nb2prod.analysis.context import Analysis
     from nb2prod.fix.plan_io import plan_io
     from nb2prod.fix.plan_secrets import plan_secrets
     from nb2prod.notebook.load import load_notebook
+    from nb2prod.notebook.model import Notebook
 
-    nb = load_notebook(path)
+    nb = path if isinstance(path, Notebook) else load_notebook(path)
+    path = nb.path
     result = FixResult(str(path))
     if nb.nbformat != 4:
         result.notes.append("nbformat 3 notebook: not rewritten (save it as nbformat 4 first)")
@@ -48,7 +52,7 @@ def fix_notebook(path: str | Path, settings: Settings, write: bool = True) -> Fi
         return result
     from nb2prod.notebook.write import apply_edits, write_atomic
 
-    text = Path(path).read_bytes().decode("utf-8")
+    text = ("\ufeff" if nb.bom else "") + nb.text  # the file as the loader read it
     new = apply_edits(text, edits)
     result.changed = new != text
     result.text = new if result.changed else None

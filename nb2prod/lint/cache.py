@@ -51,7 +51,7 @@ class Cache:
 
     def get(self, path: str, key: str | None = None):
         """The cached result of ``path`` (its content key when already computed)."""
-        from nb2prod.lint.engine import FileResult
+        from nb2prod.lint.findings import FileResult
 
         key = key or self._key(path)
         if key is None:

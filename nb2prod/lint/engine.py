@@ -10,48 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod.config import Settings
 from nb2prod.errors import InputError
 from nb2prod.lint import noqa
-from nb2prod.lint.findings import Finding
+from nb2prod.lint.findings import FileResult, Finding
 from nb2prod.lint.registry import all_rules, matches
 from nb2prod.notebook.load import load_notebook
 from nb2prod.notebook.model import Notebook, source_lines
 
-
-@dataclass(slots=True)
-class FileResult:
-    """What linting one file gave: findings, or the one-line reason it could not be read."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-    ruff_input: str | None = None  # the notebook's JSON for ruff: v4, outputs left out
-    # Transient, not cached: what the PY step needs to locate ruff's findings without
-    # loading the notebook again (cell index -> (cell id, source); noqa directives).
-    cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)
-    noqa: list[noqa.Noqa] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "findings": [f.to_dict() for f in self.findings],
-            "error": self.error,
-            "notes": self.notes,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> FileResult:
-        return cls(
-            data["path"],
-            [Finding.from_dict(f) for f in data["findings"]],
-            data.get("error"),
-            data.get("notes", []),
-        )
+if TYPE_CHECKING:
+    from nb2prod.analysis.context import Analysis
 
 
 class RuleCrash(InputError):
@@ -59,13 +30,17 @@ class RuleCrash(InputError):
 
 
 def check_notebook(
-    nb: Notebook, settings: Settings, directives: list[noqa.Noqa] | None = None
+    nb: Notebook,
+    settings: Settings,
+    directives: list[noqa.Noqa] | None = None,
+    analysis: Analysis | None = None,
 ) -> list[Finding]:
     """Every enabled nb2prod rule (not PY) over one loaded notebook, noqa applied
-    (``directives``: the notebook's noqa comments, when already collected)."""
+    (``directives``: the notebook's noqa comments, when already collected; ``analysis``:
+    the notebook's analysis with these settings, when already made)."""
     from nb2prod.analysis.context import Analysis
 
-    an = Analysis(nb, settings)
+    an = analysis if analysis is not None else Analysis(nb, settings)
     ignored = settings.ignored_for(nb.path)
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nb2prod.lint.noqa import Noqa
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -56,3 +59,35 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         data = {k: v for k, v in data.items() if k != "fingerprint"}
         return cls(**data)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What linting one file gave: findings, or the one-line reason it could not be read."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    ruff_input: str | None = None  # the notebook's JSON for ruff: v4, outputs left out
+    # Transient, not cached: what the PY step needs to locate ruff's findings without
+    # loading the notebook again (cell index -> (cell id, source); noqa directives).
+    cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)
+    noqa: list[Noqa] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "findings": [f.to_dict() for f in self.findings],
+            "error": self.error,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileResult:
+        return cls(
+            data["path"],
+            [Finding.from_dict(f) for f in data["findings"]],
+            data.get("error"),
+            data.get("notes", []),
+        )

@@ -35,7 +35,9 @@ def load_notebook(path: str | Path) -> Notebook:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
-    return load_notebook_text(text, str(path))
+    nb = load_notebook_text(text, str(path))
+    nb.bom = data.startswith(b"\xef\xbb\xbf")
+    return nb
 
 
 def load_notebook_text(text: str, path: str) -> Notebook:

@@ -74,6 +74,7 @@ class Notebook:
     cells: list[Cell]
     raw: dict[str, Any]
     text: str = ""
+    bom: bool = False  # the file starts with a UTF-8 byte order mark (kept when written back)
     notes: list[str] = field(default_factory=list)
 
     @property

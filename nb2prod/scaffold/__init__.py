@@ -1,11 +1,11 @@
 """``nb2prod scaffold``: a deployable, observable model service for a converted project.
 
 Entry point: :func:`run`. It returns data (:class:`ScaffoldResult`) and never prints.
-It reads the project's manifest (``[tool.nb2prod-convert]``), finds the model the notebook
-fits (:mod:`nb2prod.scaffold.model_finder`), re-renders the package so that
-``pipeline.run()`` also returns the model, its training features, target and metrics, and
-adds the ``train`` entry point, the FastAPI service, its tests and the deployment files
-(templates/service). Exit codes: 0 written, 2 bad input (not a converted project, missing
+It reads the project's manifest (``[tool.nb2prod-convert]``) and asks
+:mod:`nb2prod.project` for the plan with the service: the model the notebook fits
+(:mod:`nb2prod.scaffold.model_finder`), the package rendered so that ``pipeline.run()``
+also returns the model, its training features, target and metrics, and the ``train`` entry
+point, the FastAPI service, its tests and the deployment files (templates/service). Exit codes: 0 written, 2 bad input (not a converted project, missing
 notebook, no fitted model, existing service files without ``force``).
 """
 
@@ -13,12 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from nb2prod.notebook.model import Notebook
-    from nb2prod.scaffold.manifest import Manifest
-    from nb2prod.scaffold.model_finder import ModelChoice
 
 __all__ = ["ScaffoldResult", "run"]
 
@@ -71,45 +65,32 @@ def _scaffold(
     fix: bool,
     result: ScaffoldResult,
 ) -> None:
-    from nb2prod.convert import render_package
-    from nb2prod.errors import InputError
-    from nb2prod.notebook.load import load_notebook
-    from nb2prod.scaffold import render
+    from nb2prod.project.package import render_package
+    from nb2prod.project.plan import GOLDEN, plan_project
+    from nb2prod.project.service import ServiceRequest
+    from nb2prod.project.source import notebook_settings, read_source
     from nb2prod.scaffold.manifest import read_manifest
-    from nb2prod.scaffold.model_finder import find_model
     from nb2prod.scaffold.write import write_files
 
     manifest = read_manifest(project)
     result.package, result.notebook = manifest.package, str(manifest.notebook)
-    nb = load_notebook(manifest.notebook)  # a bad notebook is reported under its own name
-    choice = find_model(nb, model, features)
     fixed = fix or manifest.fix  # converted with --fix: the same rewrites again
-    source = nb
-    if fixed:  # with the configuration that applies to the notebook
-        from nb2prod.config import load_settings
-        from nb2prod.convert import fixed_notebook
-
-        settings = load_settings(start=manifest.notebook.parent)
-        source = fixed_notebook(manifest.notebook, settings)[0]
-    plan, package_files = _render_with_exports(source, manifest, choice, fixed)
-
-    golden = project / "tests" / "golden.json"  # values recorded by convert --verify
+    settings = notebook_settings(str(manifest.notebook)) if fixed else None
+    # The notebook is read once (a bad one is reported under its own name) and analysed once.
+    src = read_source(manifest.notebook, settings)
+    golden = project / GOLDEN  # values recorded by convert --verify
     recorded = golden.read_text(encoding="utf-8") if golden.is_file() else None
+    request = ServiceRequest(model, features)
+    plan = plan_project(src, manifest.package, manifest.exports, manifest.source, request, recorded)
+    choice = plan.choice
+    assert choice is not None
 
     def previous() -> dict[str, str]:
-        files = render_package(
-            source, manifest.package, manifest.exports, manifest.source, fixed=fixed
-        )[1]
+        """The package files as convert made them (only when one differs on disk)."""
+        files = render_package(src, manifest.package, manifest.exports, manifest.source)[1]
         return _with_golden(files, recorded)
 
-    ctx = render.context(plan, manifest.source, choice)
-    service, extend = render.render_service(ctx)
-    package_files = _with_golden(package_files, recorded)
-    files = {**render.extend_package(package_files, extend), **service}
-    overlap = set(service) & set(package_files)
-    if overlap:  # a template clash: never silently drop a package file
-        raise InputError(f"service templates overwrite package files: {sorted(overlap)}")
-    result.files = write_files(project, files, set(service), previous, force)
+    result.files = write_files(project, plan.files, set(plan.service_files), previous, force)
     result.model, result.features, result.target = choice.model, choice.features, choice.target
     result.metrics = list(choice.metrics)
 
@@ -120,32 +101,3 @@ def _with_golden(files: dict[str, str], recorded: str | None) -> dict[str, str]:
 
     rel = "tests/golden.json"
     return {**files, rel: carry_golden(files[rel], recorded)} if rel in files else files
-
-
-def _render_with_exports(source: Notebook, manifest: Manifest, choice: ModelChoice, fixed: bool):
-    """Render the package so that ``run()`` returns the model, features, target and
-    metrics. A metric (or target) the steps do not keep is dropped; a model or features
-    variable they do not keep is a one-line error."""
-    from nb2prod.convert import render_package
-    from nb2prod.convert.plan import ExportNotKept
-    from nb2prod.errors import InputError
-
-    roles = {choice.model: "--model", choice.features: "--features"}
-    exports = list(dict.fromkeys([*manifest.exports, choice.model, choice.features]))
-    optional = [n for n in (choice.target, *choice.metrics) if n and n not in exports]
-    try:
-        plan, files = render_package(
-            source, manifest.package, exports, manifest.source, fixed=fixed, optional=optional
-        )
-    except ExportNotKept as exc:
-        if exc.name not in roles:
-            raise
-        raise InputError(
-            f"{roles[exc.name]} {exc.name}: not a variable that the notebook's steps define"
-            " and keep (a notebook-level variable, not deleted later)",
-            str(manifest.notebook),
-        ) from None
-    if choice.target not in plan.results:
-        choice.target = None
-    choice.metrics = [m for m in choice.metrics if m in plan.results]
-    return plan, files

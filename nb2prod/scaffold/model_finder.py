@@ -82,23 +82,35 @@ def fit_calls(cells: list[ParsedCell]) -> list[FitCall]:
     """Every ``.fit(...)``-style call with features on a notebook variable, in notebook order."""
     imported = _imported(cells)
     found: list[FitCall] = []
+    for cell, stmt, node in _top_level_nodes(cells):
+        fit = _fit_call(node, stmt, _single_target(stmt), imported)
+        if fit is not None:
+            fit.cell = cell
+            found.append(fit)
+    return found
+
+
+def _top_level_nodes(cells: list[ParsedCell]) -> Iterator[tuple[int, ast.stmt, ast.AST]]:
+    """``(cell index, statement, node)`` for each top-level statement of the cells that is
+    not a function or class, and each node in it (the statement first, then :func:`_walk`),
+    in notebook order."""
     for parsed in cells:
         if parsed.tree is None:
             continue
         for stmt in parsed.tree.body:
             if isinstance(stmt, _SCOPES):
                 continue
-            target = None
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-            elif isinstance(stmt, ast.AnnAssign):
-                target = stmt.target
             for node in [stmt, *_walk(stmt)]:
-                fit = _fit_call(node, stmt, target, imported)
-                if fit is not None:
-                    fit.cell = parsed.cell.index
-                    found.append(fit)
-    return found
+                yield parsed.cell.index, stmt, node
+
+
+def _single_target(stmt: ast.stmt) -> ast.expr | None:
+    """The one target of an assignment (``model = ...``, ``model: T = ...``), else None."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        return stmt.targets[0]
+    if isinstance(stmt, ast.AnnAssign):
+        return stmt.target
+    return None
 
 
 def _fit_call(
@@ -176,29 +188,23 @@ def fitted_results(cells: list[ParsedCell]) -> list[str]:
     (``clf.set_params(C=c).fit(X, y)``); in notebook order."""
     imported = _imported(cells)
     names: list[str] = []
-    for parsed in cells:
-        if parsed.tree is None:
+    for _, _, node in _top_level_nodes(cells):
+        chained = _chain_receiver(node)
+        if chained is not None and chained not in imported and chained not in names:
+            names.append(chained)
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
             continue
-        for stmt in parsed.tree.body:
-            if isinstance(stmt, _SCOPES):
-                continue
-            for node in [stmt, *_walk(stmt)]:
-                chained = _chain_receiver(node)
-                if chained is not None and chained not in imported and chained not in names:
-                    names.append(chained)
-                if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
-                    continue
-                value = node.value
-                if not (
-                    isinstance(value, ast.Call)
-                    and isinstance(value.func, ast.Attribute)
-                    and value.func.attr in ("fit", "fit_regularized")
-                ):
-                    continue
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    if isinstance(t, ast.Name) and t.id not in names:
-                        names.append(t.id)
+        value = node.value
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in ("fit", "fit_regularized")
+        ):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id not in names:
+                names.append(t.id)
     return names
 
 

@@ -42,6 +42,11 @@ def expectations(doc: dict) -> tuple[set, set]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_rule_case(case: Path, tmp_path: Path) -> None:
+    check_case(case, tmp_path)
+
+
+def check_case(case: Path, tmp_path: Path) -> None:
+    """Lint the case file as a notebook; its findings must match its annotations."""
     text = case.read_text(encoding="utf-8")
     header = re.search(r"^# codes:\s*(.+)$", text, re.MULTILINE)
     assert header, f"{case.name} needs a '# codes: ...' header"

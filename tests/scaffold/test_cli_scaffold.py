@@ -252,3 +252,25 @@ def test_golden_values_recorded_by_verify_survive_scaffold(tmp_path):
             assert after["values"][step][name] == fp
     exported = {n for s in after["steps"] for n in s["outputs"]}
     assert {"model", "X", "y"} <= exported  # scaffold's exports: the model and its data
+
+
+def test_convert_service_without_a_model_writes_nothing(tmp_path):
+    """One plan: the model is looked for before anything is written."""
+    nb = write(tmp_path / "no_model.ipynb", from_percent(NO_MODEL))
+    out = tmp_path / "project"
+    line = one_line_error(invoke("convert", str(nb), "-o", str(out), "--service"))
+    assert "no fitted model found" in line and "no_model.ipynb" in line
+    assert not out.exists()
+
+
+def test_convert_service_takes_model_and_features(tmp_path):
+    nb = write(tmp_path / "tiny_model.ipynb", from_percent(REGRESSION))
+    out = tmp_path / "project"
+    args = ["convert", str(nb), "-o", str(out), "--service", "--model", "model"]
+    result = invoke(*args, "--features", "X")
+    assert result.exit_code == 0, result.output
+    assert "model `model` trained on `X`" in result.stdout
+    line = one_line_error(invoke(*args[:-1], "nope", "--force"))
+    assert "nope" in line
+    line = one_line_error(invoke("convert", str(nb), "-o", str(out), "--model", "model"))
+    assert "--service" in line

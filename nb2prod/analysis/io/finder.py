@@ -1,260 +1,25 @@
-"""File access found in a notebook: ``IOEvent`` records for the IO rules and ``--fix``.
-
-One pass over the cells in order (see :mod:`nb2prod.analysis.values`): each call is matched
-against the catalogue in ``rules/io_calls.toml`` and its path argument evaluated, so
-``pd.read_csv(DATA_DIR + "x.csv")`` is known to read a local file when ``DATA_DIR`` was set
-from a literal in an earlier cell. The same pass collects string literals that are
-absolute, home-directory or Windows paths (for IO005).
-"""
+"""Finding file access: one pass over the cells in order (:meth:`Evaluator.walk
+<nb2prod.analysis.values.Evaluator.walk>`) matches each call against the catalogue
+(:mod:`.calls`) and evaluates its path argument, and collects the string literals that look
+like absolute paths (:mod:`.shapes`)."""
 
 from __future__ import annotations
 
 import ast
-import re
-import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from nb2prod.analysis.values import (
-    HOLE,
-    LOCAL,
-    Evaluator,
-    Scope,
-    Value,
-    string_value,
-)
-from nb2prod.resources import data_dir
+from nb2prod.analysis.io.calls import CallSpec, catalogue
+from nb2prod.analysis.io.model import CHDIR, READ, WRITE, IOEvent, IOFacts, PathLiteral
+from nb2prod.analysis.io.shapes import fits_shape, path_style
+from nb2prod.analysis.values import HOLE, LOCAL, Evaluator, Scope, Value, string_value
 
 if TYPE_CHECKING:
     from nb2prod.analysis.context import Analysis
     from nb2prod.notebook.parse import ParsedCell
 
-READ, WRITE, LIST, FS, CHDIR = "read", "write", "list", "fs", "chdir"
 _WRITE_MODE = frozenset("wax+")
 _ENV_DEFAULTS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _ENV_DEFAULT_NAMES = frozenset(q.rpartition(".")[2] for q in _ENV_DEFAULTS)
-_REGEXISH = re.compile(r"[()\[\]^$|\\+?{}]")
-_EXTENSION = re.compile(r"\.(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{1,10}$")
-_EXPLICIT = re.compile(r"^(?:\.{1,2}[/\\]|/|~[/\\]|[A-Za-z]:[\\/])")
-
-# Literal path shapes for IO005.
-_COMPONENT = r"[\w.\-~@+%,=*!#& ]+"
-_POSIX = re.compile(rf"^/(?:{_COMPONENT}/)*{_COMPONENT}/?$")
-_HOME = re.compile(rf"^~[/\\](?:{_COMPONENT}[/\\])*(?:{_COMPONENT})?$")
-_WINDOWS = re.compile(r"^[A-Za-z]:[\\/](?:[^\\/:*?\"<>|\r\n]+[\\/]?)+$")
-_UNC = re.compile(r"^\\\\[\w.$\-]+\\[\w.$\- ]+(?:\\[^\\/:*?\"<>|\r\n]*)*$")
-_ROOTS = frozenset(
-    {
-        "home",
-        "Users",
-        "mnt",
-        "media",
-        "data",
-        "datasets",
-        "var",
-        "tmp",
-        "content",
-        "kaggle",
-        "root",
-        "srv",
-        "Volumes",
-        "dbfs",
-        "workspace",
-        "scratch",
-        "gpfs",
-        "nfs",
-        "efs",
-        "lustre",
-        "shared",
-        "projects",
-        "storage",
-        "private",
-        "notebooks",
-        "work",
-        "Shared",
-        "Library",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CallSpec:
-    """One catalogue entry: how a call takes its path and whether it reads or writes."""
-
-    kind: str
-    paths: tuple[int, ...] = (0,)
-    keywords: frozenset[str] = frozenset()
-    receiver: bool = False
-    default: str | None = None
-    mode: int | None = None
-    mode_keyword: str | None = None
-    default_mode: str | None = None
-    shape: str = "any"
-
-
-@dataclass(slots=True)
-class Catalogue:
-    """``rules/io_calls.toml`` compiled for lookups by qualified name and method name."""
-
-    functions: dict[str, CallSpec] = field(default_factory=dict)
-    # "*a.b.name" entries, by their last part: {"name": [(".a.b.name", spec)]}
-    suffixes: dict[str, list[tuple[str, CallSpec]]] = field(default_factory=dict)
-    methods: dict[str, CallSpec] = field(default_factory=dict)
-    receiver_methods: dict[str, CallSpec] = field(default_factory=dict)
-    ignore: frozenset[str] = frozenset()
-    # The last part of every entry: a method call ``x.name(...)`` with another name matches
-    # none, which settles most calls without resolving their qualified name.
-    last_names: frozenset[str] = frozenset()
-
-    def function(self, qual: str) -> CallSpec | None:
-        spec = self.functions.get(qual)
-        if spec is None:
-            for suffix, candidate in self.suffixes.get(qual.rpartition(".")[2], ()):
-                if qual.endswith(suffix) or qual == suffix[1:]:
-                    return candidate
-        return spec
-
-    def ignored(self, qual: str) -> bool:
-        """True when ``qual`` is, or is inside, an ignored module (``seaborn.*``)."""
-        parts = qual.split(".")
-        return any(".".join(parts[:i]) in self.ignore for i in range(1, len(parts) + 1))
-
-
-def build_catalogue(doc: dict[str, Any]) -> Catalogue:
-    """Compile the TOML document (see the comments in ``rules/io_calls.toml``); a name
-    listed twice is an error, so an edit cannot silently override another entry."""
-    cat = Catalogue()
-    seen: set[str] = set()
-    for entry in doc.get("call", []):
-        paths = entry.get("path", 0)
-        spec = CallSpec(
-            kind=entry["kind"],
-            paths=tuple(paths) if isinstance(paths, list) else (paths,),
-            keywords=frozenset(entry.get("keywords", ())),
-            receiver=bool(entry.get("receiver", False)),
-            default=entry.get("default"),
-            mode=entry.get("mode"),
-            mode_keyword=entry.get("mode-keyword"),
-            default_mode=entry.get("default-mode"),
-            shape=entry.get("shape", "any"),
-        )
-        for name in entry.get("functions", ()):
-            if name in seen:
-                raise ValueError(f"io_calls.toml: {name} is listed twice")
-            seen.add(name)
-            if name.startswith("*"):
-                suffix = "." + name[1:].lstrip(".")
-                cat.suffixes.setdefault(suffix.rpartition(".")[2], []).append((suffix, spec))
-            else:
-                cat.functions[name] = spec
-        target = cat.receiver_methods if spec.receiver else cat.methods
-        for name in entry.get("methods", ()):
-            if name in target:
-                raise ValueError(f"io_calls.toml: method {name} is listed twice")
-            target[name] = spec
-    cat.ignore = tuple(
-        p.rstrip("*").rstrip(".") for p in doc.get("ignore", {}).get("functions", ())
-    )
-    cat.last_names = frozenset(
-        {name.rpartition(".")[2] for name in cat.functions}
-        | cat.suffixes.keys()
-        | cat.methods.keys()
-        | cat.receiver_methods.keys()
-    )
-    return cat
-
-
-@cache
-def catalogue() -> Catalogue:
-    """The shipped catalogue, read once."""
-    with open(data_dir("rules") / "io_calls.toml", "rb") as fh:
-        return build_catalogue(tomllib.load(fh))
-
-
-@dataclass(slots=True)
-class IOEvent:
-    """A call that reads, writes, lists or changes files (kind ``read``/``write``/``list``/
-    ``fs``/``chdir``). ``arg`` is the node holding the path (an argument, a keyword's value,
-    or the receiver of a pathlib method; ``None`` for a default such as ``os.listdir()``)
-    and ``value`` what it evaluates to: ``--fix`` rewrites ``arg`` when ``value`` is local."""
-
-    cell: ParsedCell
-    node: ast.Call
-    kind: str
-    call: str  # "pandas.read_csv", or ".to_csv" for a method matched by name
-    value: Value
-    arg: ast.expr | None = None
-
-    @property
-    def is_local(self) -> bool:
-        return self.value.kind == LOCAL
-
-
-@dataclass(frozen=True, slots=True)
-class PathLiteral:
-    """A string literal that is an absolute, home-directory (``~/``) or Windows path."""
-
-    cell: ParsedCell
-    node: ast.expr  # the Constant, or the f-string it starts
-    text: str
-    style: str  # "absolute" | "home" | "windows"
-
-
-@dataclass(slots=True)
-class IOFacts:
-    """Everything the IO family needs, from one pass: events in program order, and path
-    literals that are not already part of a local event's path argument."""
-
-    events: list[IOEvent] = field(default_factory=list)
-    literals: list[PathLiteral] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[IOEvent]:
-        return iter(self.events)
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-
-def path_style(text: str) -> str | None:
-    """``absolute``/``home``/``windows`` when ``text`` looks like such a path, else ``None``.
-
-    Requires a path-like shape: ``/`` alone, URL routes such as ``/api/v1`` and regexes are
-    not paths; a POSIX path must start at a well-known root (``/home``, ``/data``,
-    ``/content`` ...) or end in a file name with an extension, and have two parts or more.
-    """
-    if len(text) > 300 or "\n" in text or text != text.strip():
-        return None
-    if text.startswith("file://"):
-        text = text[len("file://") :]
-    if text.startswith("/"):
-        if text.startswith("//") or not _POSIX.match(text):
-            return None
-        parts = [p for p in text.split("/") if p]
-        if not parts or "  " in text:
-            return None
-        if len(parts) >= 2 and (parts[0] in _ROOTS or _EXTENSION.search(parts[-1])):
-            return "absolute"
-        return None
-    if text.startswith("~"):
-        return "home" if len(text) > 2 and _HOME.match(text) else None
-    if _WINDOWS.match(text) or _UNC.match(text):
-        return "windows"
-    return None
-
-
-def fits_shape(value: Value, shape: str) -> bool:
-    """For generic method names: does the local path text look like a file path?"""
-    if shape == "any" or value.kind != LOCAL or value.text is None:
-        return True
-    text = value.text.replace(HOLE, "x")
-    if _REGEXISH.search(text) or not text.strip():
-        return False
-    if shape == "path":
-        return True
-    last = text.replace("\\", "/").rstrip("/").rpartition("/")[2]
-    return bool(_EXPLICIT.match(text) or _EXTENSION.search(last))
 
 
 class _Finder:
@@ -484,30 +249,6 @@ def _scan(
             elif child is not None:
                 push(child)
     return calls, literals, frozenset(shadow), defaults
-
-
-def snippet(cell: ParsedCell, node: ast.AST, limit: int = 70) -> str:
-    """The source of ``node`` on one line, shortened to ``limit`` characters."""
-    text = _segment(cell.python, node) or ast.unparse(node)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _segment(source: str, node: ast.AST) -> str | None:
-    """``ast.get_source_segment`` without its slow pure-Python line splitting."""
-    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
-    if None in (start, end, col, end_col):
-        return None
-    lines = source.split("\n")[start - 1 : end]
-    if not lines:
-        return None
-    # ast offsets count UTF-8 bytes
-    if len(lines) == 1:
-        return lines[0].encode()[col:end_col].decode(errors="replace")
-    first = lines[0].encode()[col:].decode(errors="replace")
-    last = lines[-1].encode()[:end_col].decode(errors="replace")
-    return "\n".join([first, *lines[1:-1], last])
 
 
 def analyse(an: Analysis) -> IOFacts:

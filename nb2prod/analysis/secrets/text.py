@@ -1,0 +1,149 @@
+"""Everything scanned as text: code cells that are not Python, markdown and raw cells,
+textual outputs (never images or other binary data) and metadata."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from nb2prod.analysis.secrets.bindings import may_name_credentials
+from nb2prod.analysis.secrets.credentials import (
+    credential_name,
+    env_name,
+    literal_secret,
+    scan_text_assignments,
+)
+from nb2prod.analysis.secrets.formats import Catalogue, scan_provider_formats
+from nb2prod.analysis.secrets.model import (
+    ASSIGNMENT,
+    CODE,
+    MARKDOWN,
+    METADATA,
+    OUTPUT,
+    RAW,
+    SecretHit,
+    TextMatch,
+    covered,
+    make_hit,
+    shifted,
+)
+from nb2prod.analysis.secrets.redaction import hit_at_offset, text_line
+from nb2prod.analysis.secrets.urls import scan_urls
+from nb2prod.notebook.model import join_source
+
+if TYPE_CHECKING:
+    from nb2prod.notebook.model import Cell
+
+
+# Output data worth reading; everything else (image/*, application/*, javascript) is not.
+TEXT_MIME_TYPES = ("text/plain", "text/markdown", "text/latex")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def scan_code_text(cell: Cell, cat: Catalogue) -> Iterator[SecretHit]:
+    """A code cell that is not Python (other kernels, %%bash, syntax errors): text only."""
+    text = cell.source
+    matches = scan_provider_formats(text, cat)
+    matches += [m for m in scan_urls(text) if not covered(m, matches)]
+    matches += scan_text_assignments(text)  # a token bound to a credential name is both
+    for m in sorted(matches, key=lambda m: m.start):
+        yield hit_at_offset(CODE, cell, text, m)
+
+
+def scan_prose(cell: Cell, cat: Catalogue) -> Iterator[SecretHit]:
+    where = MARKDOWN if cell.cell_type == "markdown" else RAW
+    text = cell.source
+    matches = scan_provider_formats(text, cat)
+    matches += [m for m in scan_urls(text) if not covered(m, matches)]
+    for m in sorted(matches, key=lambda m: m.start):
+        yield hit_at_offset(where, cell, text, m)
+
+
+def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(description, text) of an output's textual parts; images and other binary or
+    script data are never read, nor HTML when the output has a plain-text form."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        yield str(output.get("name") or "stream"), join_source(output.get("text", ""))
+    elif kind == "error":
+        traceback = output.get("traceback")
+        lines = traceback if isinstance(traceback, list) else [traceback or ""]
+        parts = [str(output.get("evalue") or ""), *map(str, lines)]
+        yield "error", "\n".join(parts)
+    elif kind in ("execute_result", "display_data", "update_display_data", "pyout"):
+        data = output.get("data")
+        if not isinstance(data, dict):
+            return
+        for mime in TEXT_MIME_TYPES:
+            if mime in data:
+                yield mime, join_source(data[mime])
+        html = join_source(data.get("text/html", "")) if "text/plain" not in data else ""
+        if html and "<script" not in html:  # plotting libraries' scripts are not read
+            yield "text/html", html
+
+
+def cell_output_texts(cell: Cell) -> list[tuple[int, str, str]]:
+    """(output number, description, text) of every textual part of a cell's outputs."""
+    texts = []
+    for number, output in enumerate(cell.outputs, start=1):
+        for desc, text in output_texts(output):
+            if text:
+                texts.append((number, desc, _ANSI.sub("", text) if "\x1b" in text else text))
+    return texts
+
+
+def scan_outputs(
+    cell: Cell, texts: list[tuple[int, str, str]], cat: Catalogue
+) -> Iterator[SecretHit]:
+    seen: set[tuple[str, str]] = set()
+    for number, desc, text in texts:
+        matches = scan_provider_formats(text, cat)
+        matches += [m for m in scan_urls(text) if not covered(m, matches)]
+        for m in matches:
+            if (m.pattern_id, m.secret) not in seen:
+                seen.add((m.pattern_id, m.secret))
+                source = text_line(text, m)
+                yield make_hit(OUTPUT, cell, 1, 0, m, source, detail=f"output {number} ({desc})")
+
+
+def scan_metadata(
+    meta: dict[str, Any], dumped: str, cell: Cell | None, cat: Catalogue
+) -> Iterator[SecretHit]:
+    """Every string of ``meta`` (``dumped``: its JSON, to skip the walk when nothing in it
+    can be a secret)."""
+    names = may_name_credentials(dumped)
+    if not cat.candidates(dumped) and not names and "://" not in dumped:
+        return
+    seen: set[str] = set()
+    for path, key, value in _metadata_strings(meta, "metadata"):
+        matches = scan_provider_formats(value, cat)
+        matches += [m for m in scan_urls(value) if not covered(m, matches)]
+        cred = credential_name(key) if names and key and not matches else None
+        secret = literal_secret(value, cred) if cred else None
+        if secret is not None:
+            label = f"credential {key!r}"
+            matches.append(TextMatch(label, env_name(key), secret, 0, len(value), ASSIGNMENT))
+        for m in matches:
+            if m.secret in seen:
+                continue
+            seen.add(m.secret)
+            line = f"{key}: {value}" if key else value
+            source = text_line(line, shifted(m, len(line) - len(value)))
+            yield make_hit(METADATA, cell, 1, 0, m, source, detail=path)
+
+
+def _metadata_strings(
+    obj: Any, path: str, key: str = "", depth: int = 0
+) -> Iterator[tuple[str, str, str]]:
+    """(path, key, string) for every string in a JSON value, to a reasonable depth."""
+    if depth > 30:
+        return
+    if isinstance(obj, str):
+        yield path, key, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _metadata_strings(v, f"{path}.{k}", str(k), depth + 1)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _metadata_strings(v, f"{path}[{i}]", key, depth + 1)

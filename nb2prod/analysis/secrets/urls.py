@@ -1,0 +1,81 @@
+"""Credentials in URLs: passwords in the user-info part (``postgresql://user:pw@host``)
+and credential query parameters (``?api_key=...``)."""
+
+from __future__ import annotations
+
+import re
+
+from nb2prod.analysis.secrets.credentials import credential_name, env_name, literal_secret
+from nb2prod.analysis.secrets.model import URL, TextMatch
+from nb2prod.analysis.secrets.predicates import FILLER, is_example_key, is_templated, words_of
+from nb2prod.analysis.secrets.vocab import vocabulary
+
+_URL_USERINFO = re.compile(
+    r"://(?P<user>[^\s:/?#@'\"<>\[\]{}\\]*):(?P<pw>[^\s/?#@'\"<>\\]+)@(?P<host>[^\s/?#'\"<>\\]*)"
+)
+_URL_PARAM = re.compile(r"[?&](?P<name>[A-Za-z_][\w.-]{1,40})=(?P<value>[^&\s#'\"<>\\]{4,})")
+_SCHEME_BEFORE = re.compile(r"[A-Za-z][\w+.-]{0,30}$")
+_PASSWORD_PLACEHOLDERS = frozenset({"password", "passwd", "pwd", "secret", "pw", "pword"})
+_ANON_USERS = frozenset({"anonymous", "ftp", "guest"})
+
+
+def _placeholder_password(pw: str) -> bool:
+    """A URL password that stands for one (``password``, ``<pw>``, ``****``, ``${PW}``).
+    Short real-looking ones (``user:pass@``, ``u:p@``) are reported: they are literal."""
+    low = pw.lower()
+    return (
+        low in _PASSWORD_PLACEHOLDERS
+        or low in vocabulary().placeholder_values
+        or len(set(pw)) == 1
+        or is_templated(pw)
+        or FILLER.search(pw) is not None
+        or any(w in vocabulary().marker_words for w in words_of(pw))
+        or is_example_key(pw)
+    )
+
+
+_URL_ENVS = {"mongodb": "MONGODB_URI", "redis": "REDIS_URL", "rediss": "REDIS_URL"}
+_URL_ENVS |= dict.fromkeys(("amqp", "amqps", "kafka"), "BROKER_URL")
+_URL_ENVS |= dict.fromkeys(("http", "https", "git", "ssh", "ftp", "sftp"), "SERVICE_URL")
+
+
+def _url_env(scheme: str) -> str:
+    """``DATABASE_URL`` for databases (postgresql+psycopg2, mysql ...), or the usual name."""
+    base = re.split(r"[+.-]", scheme, maxsplit=1)[0]
+    return _URL_ENVS.get(base, "DATABASE_URL")
+
+
+def scan_urls(text: str) -> list[TextMatch]:
+    """Passwords in URLs (``postgresql://user:pw@host``) and credential query parameters
+    (``?api_key=...``, ``&token=...``)."""
+    found: list[TextMatch] = []
+    if "://" in text:
+        for m in _URL_USERINFO.finditer(text):
+            pw, user = m.group("pw"), m.group("user")
+            scheme = _SCHEME_BEFORE.search(text, max(0, m.start() - 31), m.start())
+            if scheme is None or user.lower() in _ANON_USERS:
+                continue
+            if _placeholder_password(pw):
+                continue
+            if pw.isdigit() and len(pw) <= 5:
+                continue  # host:port, not user:password
+            name = scheme.group(0).lower()
+            label = f"password in a {name}:// URL"
+            env = _url_env(name)
+            found.append(
+                TextMatch(label, env, pw, m.start("pw"), m.end("pw"), URL, "url", f":{pw}@")
+            )
+    if "=" in text and ("?" in text or "&" in text):
+        for m in _URL_PARAM.finditer(text):
+            cred = credential_name(m.group("name"))
+            if cred is None:
+                continue
+            secret = literal_secret(m.group("value"), cred)
+            if secret is None:
+                continue
+            label = f"`{m.group('name')}` parameter in a URL"
+            env = env_name(m.group("name"))
+            found.append(
+                TextMatch(label, env, secret, m.start("value"), m.end("value"), URL, "url-param")
+            )
+    return found

@@ -1,0 +1,193 @@
+"""What names and calls of known libraries evaluate to: the tables of known names
+(``os.environ``, ``sys.stdout``, ``pathlib.Path``, config loaders ...) and the rules for
+calls (``os.path.join``, ``Path(...)``, ``glob.glob``, ``os.getenv`` ...) and for methods on
+path values (``.joinpath``, ``.format``, ``.with_suffix`` ...)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nb2prod.analysis.values.model import (
+    ENV,
+    ENV_VALUE,
+    MEMORY_VALUE,
+    TEMP,
+    TEMP_VALUE,
+    UNKNOWN_VALUE,
+    Scope,
+    Value,
+    as_path,
+    string_value,
+)
+from nb2prod.analysis.values.paths import concat, dirname, format_path, join_paths, listing
+
+if TYPE_CHECKING:
+    from nb2prod.analysis.values.evaluator import Evaluator
+
+# Conventional aliases, used when a notebook relies on a star import (fastai) for them.
+ALIASES = {
+    "pd": "pandas",
+    "np": "numpy",
+    "plt": "matplotlib.pyplot",
+    "Path": "pathlib.Path",
+    "Image": "PIL.Image",
+    "tf": "tensorflow",
+    "sns": "seaborn",
+}
+_PATH_TYPES = frozenset(
+    f"pathlib.{n}" for n in ("Path", "PurePath", "PosixPath", "WindowsPath", "PurePosixPath")
+)
+_JOIN = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+_SAME = frozenset(
+    {
+        "str",
+        "os.fspath",
+        "os.fsencode",
+        "os.fsdecode",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.path.expanduser",
+        "os.path.expandvars",
+    }
+)
+_SAME_METHODS = frozenset(
+    {"resolve", "absolute", "expanduser", "as_posix", "__fspath__", "strip", "rstrip", "lower"}
+)
+_JOIN_METHODS = frozenset({"joinpath"})
+_CWD = frozenset({"os.getcwd", "os.getcwdb", "pathlib.Path.cwd"})
+_HOME = frozenset({"pathlib.Path.home"})
+_ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"})
+ENV_OBJECTS = frozenset({"os.environ", "sys.argv", "os.environb"})
+MEMORY_NAMES = frozenset(
+    {"io.StringIO", "io.BytesIO", "sys.stdout", "sys.stderr", "sys.stdin", "io.TextIOWrapper"}
+)
+_CONFIG_LOADERS = frozenset(
+    {
+        "yaml.safe_load",
+        "yaml.load",
+        "yaml.full_load",
+        "json.load",
+        "toml.load",
+        "tomllib.load",
+        "configparser.ConfigParser",
+        "dotenv.dotenv_values",
+        "omegaconf.OmegaConf.load",
+        "hydra.compose",
+        "argparse.ArgumentParser",
+    }
+)
+CONFIG_NAME = re.compile(
+    r"^_*(?:config|conf|cfg|settings|setting|params|param|args|argv|opts|options|hparams|hp|env|"
+    r"flags|environ|secrets|creds|credentials)(?:_\w*)?$|(?:config|settings)$",
+    re.IGNORECASE,
+)
+_GLOB_ITER = frozenset({"glob.glob", "glob.iglob"})
+_PASS_ITER = frozenset({"sorted", "list", "tuple", "reversed", "set", "iter"})
+CURDIR = frozenset({"os.curdir", "os.path.curdir"})
+_GLOB_METHODS = frozenset({"glob", "rglob", "iterdir"})
+_EDIT_METHODS = frozenset({"join", "format", "with_suffix", "with_name", "with_stem", "replace"})
+_VALUE_METHODS = _SAME_METHODS | _JOIN_METHODS | _GLOB_METHODS | _EDIT_METHODS
+
+
+def _is_tqdm(qual: str) -> bool:
+    return qual.startswith("tqdm") and qual.rsplit(".", 1)[-1] in {"tqdm", "tqdm_notebook"}
+
+
+def call_value(
+    ev: Evaluator, node: ast.Call, scope: Scope, shadow: frozenset[str], depth: int
+) -> Value:
+    """The value of a call: a known function by its qualified name, else a method."""
+    func = node.func
+    qual = ev.qualname(func)
+    args = node.args
+    schemes = ev.schemes
+
+    def arg(i: int) -> Value:
+        return ev.eval(args[i], scope, shadow, depth) if len(args) > i else UNKNOWN_VALUE
+
+    if qual is not None:
+        if qual in _JOIN:
+            if not args or any(isinstance(a, ast.Starred) for a in args):
+                return UNKNOWN_VALUE
+            return join_paths([arg(i) for i in range(len(args))], schemes)
+        if qual in _PATH_TYPES:
+            if not args:
+                return as_path(string_value(".", schemes))
+            if any(isinstance(a, ast.Starred) for a in args):
+                return UNKNOWN_VALUE
+            return as_path(join_paths([arg(i) for i in range(len(args))], schemes))
+        if qual in _SAME:  # these return a str, not a pathlib object
+            value = arg(0)
+            return replace(value, pathlike=False) if value.pathlike else value
+        if qual in _GLOB_ITER:
+            return listing(arg(0), False)
+        if qual in _PASS_ITER or _is_tqdm(qual):
+            value = arg(0)
+            return value if value.each is not None or value.items is not None else UNKNOWN_VALUE
+        if qual in ("os.path.dirname", "posixpath.dirname"):
+            value = arg(0)
+            return dirname(value, schemes) if value.text is not None else value
+        if qual in ("os.path.basename", "posixpath.basename"):
+            value = arg(0)
+            if value.exact and value.text is not None:
+                return string_value(value.text.rstrip("/").rpartition("/")[2], schemes)
+            return value if value.kind in (ENV, TEMP) else UNKNOWN_VALUE
+        if qual in _CWD:
+            value = string_value(".", schemes)
+            return as_path(value) if qual.startswith("pathlib") else value
+        if qual in _HOME:
+            return as_path(string_value("~", schemes))
+        if qual in _ENV_CALLS or qual in _CONFIG_LOADERS:
+            return ENV_VALUE
+        if qual.startswith("tempfile."):
+            return TEMP_VALUE
+        if qual in MEMORY_NAMES:
+            return MEMORY_VALUE
+    if isinstance(func, ast.Attribute):
+        return _method(ev, node, func, scope, shadow, depth)
+    return UNKNOWN_VALUE
+
+
+def _method(
+    ev: Evaluator,
+    node: ast.Call,
+    func: ast.Attribute,
+    scope: Scope,
+    shadow: frozenset[str],
+    depth: int,
+) -> Value:
+    name = func.attr
+    if name not in _VALUE_METHODS:
+        base = ev.eval(func.value, scope, shadow, depth).kind
+        return Value(base) if base in (ENV, TEMP) else UNKNOWN_VALUE
+    receiver = ev.eval(func.value, scope, shadow, depth)
+    if receiver.kind in (ENV, TEMP):
+        return Value(receiver.kind)
+    if receiver.text is None or receiver.items is not None:
+        return UNKNOWN_VALUE
+    schemes = ev.schemes
+    args = [ev.eval(a, scope, shadow, depth) for a in node.args[:8]]
+    if name in _SAME_METHODS:
+        return receiver
+    if name in _GLOB_METHODS and receiver.pathlike:
+        return listing(receiver, True)
+    if name in _JOIN_METHODS:
+        return as_path(join_paths([receiver, *args], schemes))
+    if name == "join" and receiver.exact and len(args) == 1 and args[0].items:
+        pieces: list[Value] = []
+        for item in args[0].items:
+            pieces.extend([receiver, item] if pieces else [item])
+        return concat(pieces, schemes)
+    if name == "format":
+        kwargs = {k.arg: ev.eval(k.value, scope, shadow, depth) for k in node.keywords if k.arg}
+        return format_path(receiver, args, kwargs, schemes)
+    if name in {"with_suffix", "with_name", "with_stem", "replace"}:
+        if name == "replace" and receiver.exact and len(args) == 2 and all(a.exact for a in args):
+            text = receiver.text.replace(args[0].text or "", args[1].text or "")
+            return string_value(text, schemes)
+        return replace(receiver, exact=False)
+    return UNKNOWN_VALUE

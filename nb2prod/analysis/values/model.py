@@ -1,0 +1,120 @@
+"""The abstract value model: a :class:`Value`'s kinds, how path text is classified, and how
+two possible values join; :class:`Scope` binds names to values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+LOCAL = "LOCAL"
+REMOTE = "REMOTE"
+ENV = "ENV"
+MEMORY = "MEMORY"
+TEMP = "TEMP"
+OTHER = "OTHER"
+UNKNOWN = "UNKNOWN"
+HOLE = "{...}"
+
+_SCHEME = re.compile(r"^([A-Za-z][\w+.\-]*(?:::[A-Za-z][\w+.\-]*)*)://")
+_WINDOWS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """An abstract value. ``text``/``prefix`` are set for path-like strings (see the
+    :mod:`nb2prod.analysis.values` doc)."""
+
+    kind: str
+    text: str | None = None
+    prefix: str = ""
+    exact: bool = False
+    items: tuple[Value, ...] | None = None  # list/tuple literal elements
+    keys: tuple[tuple[str, Value], ...] | None = None  # dict literal with string keys
+    pathlike: bool = False  # a pathlib object (its methods read, write, list)
+    each: Value | None = None  # a collection whose every element is this (glob results)
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == LOCAL
+
+
+UNKNOWN_VALUE = Value(UNKNOWN)
+ENV_VALUE = Value(ENV)
+OTHER_VALUE = Value(OTHER)
+TEMP_VALUE = Value(TEMP)
+MEMORY_VALUE = Value(MEMORY)
+
+
+def string_value(text: str, schemes: frozenset[str], prefix: str | None = None) -> Value:
+    """Classify path text; ``prefix`` (the known head) is given when the text has holes."""
+    exact = prefix is None
+    head = text if exact else prefix
+    if not exact and _could_be_remote(head, schemes):
+        return UNKNOWN_VALUE
+    if head == ":memory:" or head.startswith("file::memory:"):
+        return MEMORY_VALUE
+    match = _SCHEME.match(head)
+    if match and not _WINDOWS.match(head):
+        scheme = match.group(1).lower()
+        if scheme == "file":
+            rest = text[len("file://") :]
+            return Value(LOCAL, rest, head[len("file://") :], exact)
+        last = scheme.rsplit("::", 1)[-1]
+        kind = REMOTE if scheme in schemes or last in schemes else OTHER
+        return Value(kind, text, head, exact)
+    return Value(LOCAL, text, head, exact)
+
+
+def _could_be_remote(head: str, schemes: frozenset[str]) -> bool:
+    """True when ``head`` followed by unknown text could still be a remote URI: ``""``,
+    ``"s"``, ``"s3:/"``, ``"simplecache::"``; never ``"data/"`` or ``"models"``."""
+    segment = head.rsplit("::", 1)[-1].lower()
+    return any(f"{s}://".startswith(segment) for s in schemes)
+
+
+def as_path(value: Value) -> Value:
+    """``value`` as a pathlib object (only path text can be one)."""
+    if value.text is not None and value.items is None and not value.pathlike:
+        return replace(value, pathlike=True)
+    return value
+
+
+def join_values(a: Value, b: Value) -> Value:
+    """The value of ``a if cond else b`` (or of a name bound differently in two branches)."""
+    if a == b:
+        return a
+    if a.kind == b.kind and a.text is not None and b.text is not None:
+        prefix = _common_prefix(a.prefix, b.prefix)
+        return Value(a.kind, a.text, prefix, False, pathlike=a.pathlike and b.pathlike)
+    if ENV in (a.kind, b.kind):
+        return ENV_VALUE
+    if a.kind == b.kind:
+        return Value(a.kind)
+    return UNKNOWN_VALUE
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+@dataclass(slots=True)
+class Scope:
+    """Names bound in a module, function or class body (parameters are bound to ``ENV``);
+    lookups fall back to the enclosing scope."""
+
+    names: dict[str, Value] = field(default_factory=dict)
+    parent: Scope | None = None
+
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            value = scope.names.get(name)
+            if value is not None:
+                return value
+            scope = scope.parent
+        return None

@@ -1,0 +1,77 @@
+"""The service part of the plan: the model the notebook fits, the package rendered so that
+``run()`` returns it, and the service files (templates/service) added to the project."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nb2prod.project.package import render_package
+from nb2prod.project.source import Source
+
+if TYPE_CHECKING:
+    from nb2prod.convert.model import PackagePlan
+    from nb2prod.scaffold.model_finder import ModelChoice
+
+
+@dataclass(slots=True)
+class ServiceRequest:
+    """Asks for the model service; ``model`` / ``features`` override what is found."""
+
+    model: str | None = None
+    features: str | None = None
+
+
+def choose_model(src: Source, request: ServiceRequest) -> ModelChoice:
+    """The model to serve (a one-line :class:`InputError` naming the notebook if none)."""
+    from nb2prod.scaffold.model_finder import find_model
+
+    return find_model(src.nb, request.model, request.features)
+
+
+def render_with_model(
+    src: Source,
+    choice: ModelChoice,
+    name: str | None,
+    exports: Sequence[str],
+    recorded: str | None,
+) -> tuple[PackagePlan, dict[str, str]]:
+    """The package rendered so that ``run()`` returns the model, features, target and
+    metrics. A metric (or target) the steps do not keep is dropped from ``choice``; a
+    model or features variable they do not keep is a one-line error."""
+    from nb2prod.convert.plan import ExportNotKept
+    from nb2prod.errors import InputError
+
+    roles = {choice.model: "--model", choice.features: "--features"}
+    wanted = list(dict.fromkeys([*exports, choice.model, choice.features]))
+    optional = [n for n in (choice.target, *choice.metrics) if n and n not in wanted]
+    try:
+        plan, files = render_package(src, name, wanted, recorded, optional=optional)
+    except ExportNotKept as exc:
+        if exc.name not in roles:
+            raise
+        raise InputError(
+            f"{roles[exc.name]} {exc.name}: not a variable that the notebook's steps define"
+            " and keep (a notebook-level variable, not deleted later)",
+            src.path,
+        ) from None
+    if choice.target not in plan.results:
+        choice.target = None
+    choice.metrics = [m for m in choice.metrics if m in plan.results]
+    return plan, files
+
+
+def add_service(
+    plan: PackagePlan, files: dict[str, str], recorded: str, choice: ModelChoice
+) -> tuple[dict[str, str], frozenset[str]]:
+    """The package files with the service added: (all files, the service's own files)."""
+    from nb2prod.errors import InputError
+    from nb2prod.scaffold import render
+
+    ctx = render.context(plan, recorded, choice)
+    service, extend = render.render_service(ctx)
+    overlap = set(service) & set(files)
+    if overlap:  # a template clash: never silently drop a package file
+        raise InputError(f"service templates overwrite package files: {sorted(overlap)}")
+    return {**render.extend_package(files, extend), **service}, frozenset(service)
