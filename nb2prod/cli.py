@@ -249,6 +249,12 @@ def convert(
         str | None,
         typer.Option("--features", help="With --service: the model's training features."),
     ] = None,
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            "--id-field", help="With --service: the client's record id field (default: id)."
+        ),
+    ] = None,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
     from nb2prod.convert import run
@@ -256,8 +262,8 @@ def convert(
     from nb2prod.project.service import ServiceRequest
     from nb2prod.report import text
 
-    if (model or features) and not service:
-        raise _fail("--model and --features go with --service")
+    if (model or features or id_field) and not service:
+        raise _fail("--model, --features and --id-field go with --service")
     try:
         fix_settings = _settings(None, None, None, notebook) if fix else None
     except InputError as exc:
@@ -270,7 +276,7 @@ def convert(
         allow_partial=allow_partial,
         fix_settings=fix_settings,
         exports=export or (),
-        service=ServiceRequest(model, features) if service else None,
+        service=ServiceRequest(model, features, id_field) if service else None,
     )
     if result.error:
         raise _fail(result.error)
@@ -346,10 +352,14 @@ def scaffold(
         bool,
         typer.Option("--fix", help="Apply the lint --fix rewrites, as `convert --fix` did."),
     ] = False,
+    id_field: Annotated[
+        str | None,
+        typer.Option("--id-field", help="The client's record id field (default: id, if read)."),
+    ] = None,
 ) -> None:
     """Add a model service to a converted project: train entry point, FastAPI app,
     calculation log, metrics, tests, Dockerfile and CI."""
-    _scaffold_report(package_dir, model, features, force, fix)
+    _scaffold_report(package_dir, model, features, force, fix, id_field)
 
 
 def _scaffold_report(
@@ -358,11 +368,12 @@ def _scaffold_report(
     features: str | None = None,
     force: bool = False,
     fix: bool = False,
+    id_field: str | None = None,
 ) -> None:
     """Run scaffold, print what it did; a failure exits 2 with one line."""
     from nb2prod.scaffold import run as scaffold_run
 
-    result = scaffold_run(package_dir, model, features, force=force, fix=fix)
+    result = scaffold_run(package_dir, model, features, force=force, fix=fix, id_field=id_field)
     if result.error:
         raise _fail(result.error)
     _service_lines(result.package, package_dir, result, len(result.files))

@@ -14,6 +14,7 @@ from nb2prod.project.source import Source, read_source
 if TYPE_CHECKING:
     from nb2prod.convert.model import PackagePlan
     from nb2prod.notebook.model import Notebook
+    from nb2prod.project.feature_code import FeatureCode
     from nb2prod.scaffold.model_finder import ModelChoice
 
 GOLDEN = "tests/golden.json"
@@ -32,6 +33,7 @@ class ProjectPlan:
     # No model to serve, in a notebook that does not convert faithfully either: the
     # findings come first; with ``allow_partial`` this error ends the command.
     service_error: Exception | None = None
+    feature: FeatureCode | None = None  # the feature function the service runs records through
 
     @property
     def name(self) -> str:
@@ -73,5 +75,7 @@ def plan_project(
     where = recorded if recorded is not None else package.notebook
     plan = ProjectPlan(src, package, files, where, choice, service_error=missing)
     if choice is not None:
-        plan.files, plan.service_files = add_service(package, files, where, choice)
+        plan.files, plan.service_files, plan.feature = add_service(
+            package, files, where, choice, service
+        )
     return plan

@@ -12,6 +12,7 @@ from nb2prod.project.source import Source
 
 if TYPE_CHECKING:
     from nb2prod.convert.model import PackagePlan
+    from nb2prod.project.feature_code import FeatureCode
     from nb2prod.scaffold.model_finder import ModelChoice
 
 
@@ -21,6 +22,7 @@ class ServiceRequest:
 
     model: str | None = None
     features: str | None = None
+    id_field: str | None = None  # the client's record identifier (default: id, when present)
 
 
 def choose_model(src: Source, request: ServiceRequest) -> ModelChoice:
@@ -63,15 +65,41 @@ def render_with_model(
 
 
 def add_service(
-    plan: PackagePlan, files: dict[str, str], recorded: str, choice: ModelChoice
-) -> tuple[dict[str, str], frozenset[str]]:
-    """The package files with the service added: (all files, the service's own files)."""
+    plan: PackagePlan,
+    files: dict[str, str],
+    recorded: str,
+    choice: ModelChoice,
+    request: ServiceRequest | None = None,
+) -> tuple[dict[str, str], frozenset[str], FeatureCode]:
+    """The package files with the service added: (all files, the service's own files, the
+    feature function it serves raw records through)."""
     from nb2prod.errors import InputError
+    from nb2prod.project.feature_code import feature_code
     from nb2prod.scaffold import render
 
+    code = feature_code(plan, choice)
     ctx = render.context(plan, recorded, choice)
+    ctx["feature"] = feature_context(code, request.id_field if request else None)
     service, extend = render.render_service(ctx)
     overlap = set(service) & set(files)
     if overlap:  # a template clash: never silently drop a package file
         raise InputError(f"service templates overwrite package files: {sorted(overlap)}")
-    return {**render.extend_package(files, extend), **service}, frozenset(service)
+    return {**render.extend_package(files, extend), **service}, frozenset(service), code
+
+
+def feature_context(code: FeatureCode, id_field: str | None) -> dict[str, object]:
+    """Template variables of ``features.py``."""
+    piece = code.piece
+    return {
+        "replayable": code.replayable,
+        "reasons": code.reasons,
+        "cells": piece.cells,
+        "features": piece.features,
+        "target": piece.target,
+        "imports": code.imports,
+        "functions": piece.functions,
+        "settings": piece.settings,
+        "body": code.body,
+        "filters": piece.filters,
+        "id_field": id_field,
+    }

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nb2prod.project.service import ServiceRequest
 
 __all__ = ["ScaffoldResult", "run"]
 
@@ -37,6 +41,7 @@ def run(
     features: str | None = None,
     force: bool = False,
     fix: bool = False,
+    id_field: str | None = None,
 ) -> ScaffoldResult:
     """Add the model service to the converted project in ``project_dir``.
 
@@ -46,10 +51,11 @@ def run(
     notebook, as ``convert --fix`` did (also done when the manifest records ``fix = true``).
     """
     from nb2prod.errors import InputError
+    from nb2prod.project.service import ServiceRequest
 
     result = ScaffoldResult(str(project_dir), exit_code=0)
     try:
-        _scaffold(Path(project_dir), model, features, force, fix, result)
+        _scaffold(Path(project_dir), ServiceRequest(model, features, id_field), force, fix, result)
     except InputError as exc:
         result.exit_code, result.error = 2, str(exc)
     except OSError as exc:
@@ -59,15 +65,13 @@ def run(
 
 def _scaffold(
     project: Path,
-    model: str | None,
-    features: str | None,
+    request: ServiceRequest,
     force: bool,
     fix: bool,
     result: ScaffoldResult,
 ) -> None:
     from nb2prod.project.package import render_package
     from nb2prod.project.plan import GOLDEN, plan_project
-    from nb2prod.project.service import ServiceRequest
     from nb2prod.project.source import notebook_settings, read_source
     from nb2prod.scaffold.manifest import read_manifest
     from nb2prod.scaffold.write import write_files
@@ -80,7 +84,6 @@ def _scaffold(
     src = read_source(manifest.notebook, settings)
     golden = project / GOLDEN  # values recorded by convert --verify
     recorded = golden.read_text(encoding="utf-8") if golden.is_file() else None
-    request = ServiceRequest(model, features)
     plan = plan_project(src, manifest.package, manifest.exports, manifest.source, request, recorded)
     choice = plan.choice
     assert choice is not None
