@@ -82,6 +82,7 @@ class FeatureCode:
     body: str = ""  # compute()'s statements at column 0
     imports: list[str] = field(default_factory=list)
     wrapped: dict[str, int] = field(default_factory=dict)  # runtime method -> calls wrapped
+    evaluation: str | None = None  # the held-out matrix the notebook predicts on (X_test)
 
     @property
     def replayable(self) -> bool:
@@ -98,7 +99,7 @@ def feature_code(plan: PackagePlan, choice: ModelChoice) -> FeatureCode:
     from nb2prod.convert.model import CellUnreadable, Rewrites
 
     piece = find_slice(plan, choice)
-    out = FeatureCode(piece)
+    out = FeatureCode(piece, evaluation=choice.evaluation)
     if not piece.statements:
         return out
     trees = [c.parsed.tree for c in plan.cells if c.parsed.tree is not None]

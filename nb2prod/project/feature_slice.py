@@ -50,6 +50,8 @@ class FeatureSlice:
     settings: list[tuple[str, str]] = field(default_factory=list)  # (code name, field) read
     functions: list[str] = field(default_factory=list)  # module-level defs it calls
     filters: list[str] = field(default_factory=list)  # "cell N: <statement>" dropping rows
+    # split call key -> which of its arrays the features come from (0: the first ...)
+    split_parts: dict[str, int] = field(default_factory=dict)
     problems: list[tuple[int, int, str]] = field(default_factory=list)  # (cell, line, why)
 
     @property
@@ -120,6 +122,7 @@ def find_slice(plan: PackagePlan, choice: ModelChoice) -> FeatureSlice:
         if s.kind != k.CODE or not (set(du.changes) & needed):
             continue
         included.append(i)
+        _split_part(s, needed, imports, out.split_parts)
         killed = {n for n in du.defines if n not in du.maybe} - set(du.mutates)
         needed = (needed - killed) | set(du.reads)
     included.reverse()
@@ -173,6 +176,23 @@ def find_slice(plan: PackagePlan, choice: ModelChoice) -> FeatureSlice:
     if choice.target and choice.target in defined:
         out.target = choice.target
     return out
+
+
+def _split_part(
+    s: Statement, needed: set[str], imports: dict[str, str], parts: dict[str, int]
+) -> None:
+    """For ``a_tr, a_te, b_tr, b_te = train_test_split(a, b)``: which array the needed
+    names come from (the key is the one feature_code gives the call)."""
+    node = s.node
+    if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+        return
+    call = node.value
+    if qualified(call.func, imports) not in SPLITS or not isinstance(node.targets[0], ast.Tuple):
+        return
+    for j, elt in enumerate(node.targets[0].elts):
+        if isinstance(elt, ast.Name) and elt.id in needed:
+            parts[f"split@{s.cell}:{call.lineno}:{call.col_offset}"] = j // 2
+            return
 
 
 def is_table_read(name: str) -> bool:

@@ -47,7 +47,8 @@ def render_with_model(
 
     roles = {choice.model: "--model", choice.features: "--features"}
     wanted = list(dict.fromkeys([*exports, choice.model, choice.features]))
-    optional = [n for n in (choice.target, *choice.metrics) if n and n not in wanted]
+    extra = (choice.target, choice.evaluation, *choice.metrics)
+    optional = [n for n in extra if n and n not in wanted]
     try:
         plan, files = render_package(src, name, wanted, recorded, optional=optional)
     except ExportNotKept as exc:
@@ -60,6 +61,8 @@ def render_with_model(
         ) from None
     if choice.target not in plan.results:
         choice.target = None
+    if choice.evaluation not in plan.results:
+        choice.evaluation = None
     choice.metrics = [m for m in choice.metrics if m in plan.results]
     return plan, files
 
@@ -102,4 +105,6 @@ def feature_context(code: FeatureCode, id_field: str | None) -> dict[str, object
         "body": code.body,
         "filters": piece.filters,
         "id_field": id_field,
+        "evaluation": code.evaluation,
+        "split_parts": piece.split_parts,
     }

@@ -47,6 +47,7 @@ class ModelChoice:
     target: str | None = None
     metrics: list[str] = field(default_factory=list)
     cell: int | None = None  # where the model is fitted, when found in the notebook
+    evaluation: str | None = None  # the held-out features it predicts on (``X_test``)
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -279,6 +280,32 @@ def find_model(nb: Notebook, model: str | None = None, features: str | None = No
             )
         target = last.target if last.features == chosen else None
         choice = ModelChoice(last.model, chosen, target, cell=last.cell)
-    taken = {choice.model, choice.features, choice.target} - {None}
+    choice.evaluation = evaluation_features(cells, choice)
+    taken = {choice.model, choice.features, choice.target, choice.evaluation} - {None}
     choice.metrics = metric_variables(cells, exclude=taken)  # type: ignore[arg-type]
     return choice
+
+
+PREDICT_METHODS = frozenset(
+    {"predict", "predict_proba", "predict_log_proba", "decision_function", "score"}
+)
+
+
+def evaluation_features(cells: list[ParsedCell], choice: ModelChoice) -> str | None:
+    """The variable the model first predicts on after its fit, other than its training
+    features (``model.predict(X_test)``, ``model.score(X_test, y_test)``)."""
+    for cell, _, node in _top_level_nodes(cells):
+        if choice.cell is not None and cell < choice.cell:
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in PREDICT_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == choice.model
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id != choice.features
+        ):
+            return node.args[0].id
+    return None
