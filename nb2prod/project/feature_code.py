@@ -1,6 +1,6 @@
 """The feature function's code: the slice's statements, with the calls whose result depends
 on the training data wrapped by the runtime (``run.read``, ``run.split``, ``run.fit``,
-``run.fit_transform``, ``run.stat``, ``run.bins``, ``run.columns``, ``run.categories``), then
+``run.fit_transform``, ``run.stat``, ``run.bins``, ``run.dummies``, ``run.categories``), then
 through convert's own code generation (settings renamed, notebook variables passed to the
 module-level functions) so it reads as the package's steps do.
 
@@ -83,6 +83,7 @@ class FeatureCode:
     imports: list[str] = field(default_factory=list)
     wrapped: dict[str, int] = field(default_factory=dict)  # runtime method -> calls wrapped
     evaluation: str | None = None  # the held-out matrix the notebook predicts on (X_test)
+    function: str = ""  # the source of ``compute(run, settings)``
 
     @property
     def replayable(self) -> bool:
@@ -128,7 +129,23 @@ def feature_code(plan: PackagePlan, choice: ModelChoice) -> FeatureCode:
         out.imports.append("import functools")
     out.body = "\n".join(bodies)
     out.imports = _used(out.imports, out.body)
+    out.function = _compute(out)
     return out
+
+
+def _compute(code: FeatureCode) -> str:
+    """``def compute(run, settings)``: the settings the statements read, the statements,
+    the matrix and target returned. libcst indents it (a string may span lines)."""
+    from nb2prod.convert.cst_path import function_source
+
+    piece = code.piece
+    lines = [f"{name} = settings.{field_}" for name, field_ in piece.settings]
+    lines += [code.body, f"return {piece.features}, {piece.target or 'None'}"]
+    doc = "The notebook's feature code: returns (training matrix, target).\n"
+    return function_source("compute", ["run", "settings"], doc, "\n".join(lines), _HINTS)
+
+
+_HINTS = {"run": "Any", "settings": "Any"}
 
 
 def _used(imports: list[str], body: str) -> list[str]:
@@ -269,7 +286,8 @@ class _Wrap(ast.NodeTransformer):
                 method, self._key(method, node), func.value, *node.args, keywords=node.keywords
             )
         if name == "pandas.get_dummies":
-            return _run_call("columns", self._key("columns", node), node)
+            key = self._key("dummies", node)
+            return _run_call("dummies", key, func, *node.args, keywords=node.keywords)
         if name == "pandas.qcut" or (name == "pandas.cut" and _int_bins(node)):
             return _run_call(
                 "bins", self._key("bins", node), func, *node.args, keywords=node.keywords

@@ -103,6 +103,7 @@ def feature_context(code: FeatureCode, id_field: str | None) -> dict[str, object
         "functions": piece.functions,
         "settings": piece.settings,
         "body": code.body,
+        "function": code.function,
         "filters": piece.filters,
         "id_field": id_field,
         "evaluation": code.evaluation,
