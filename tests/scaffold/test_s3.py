@@ -55,6 +55,7 @@ def test_train_to_s3_then_serve_from_s3_with_the_calculation_log_on_s3(
     )
     assert trained.returncode == 0, trained.stderr
     assert _objects(client, "models/") == [
+        f"models/{b.package}/features.joblib",
         f"models/{b.package}/metadata.json",
         f"models/{b.package}/model.joblib",
     ]
@@ -71,7 +72,7 @@ def test_train_to_s3_then_serve_from_s3_with_the_calculation_log_on_s3(
         prefix + "CALCULATION_LOG_BATCH": "5",
         prefix + "CALCULATION_LOG_SECONDS": "3600",  # only size and shutdown trigger a write
     }
-    _, records = b.rows(list(range(12)))
+    records = [e["record"] for e in metadata["records"]["examples"][:12]]  # raw records
     with serve(b.project, b.package, service_env, tmp_path / "server.log") as server:
         with httpx.Client(base_url=server.url, timeout=30) as http:
             assert wait_ready(http)["model_version"] == metadata["version"]
