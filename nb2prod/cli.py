@@ -376,6 +376,11 @@ def _scaffold_report(
     result = scaffold_run(package_dir, model, features, force=force, fix=fix, id_field=id_field)
     if result.error:
         raise _fail(result.error)
+    if result.findings:
+        from nb2prod.lint.engine import FileResult
+        from nb2prod.report import text
+
+        text.render([FileResult(str(result.notebook), result.findings)], sys.stderr)
     _service_lines(result.package, package_dir, result, len(result.files))
 
 

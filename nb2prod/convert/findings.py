@@ -114,6 +114,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "or that only shows something and showed another state: the package runs it in "
         "file order and computes the same values.",
     ),
+    "CV018": (
+        "warning",
+        "features-not-replayable",
+        "With `--service`: the notebook's feature code cannot be replayed on the records a "
+        "client sends (it draws random numbers per batch, splits without a `random_state`, "
+        "reads no table or reads data another way than a pandas reader, or reads a name "
+        "defined elsewhere), so the service takes the model's input matrix instead of raw "
+        "records. `python -m <pkg>.train` may find more reasons when it runs the code.",
+    ),
 }
 CODES: dict[str, tuple[str, str]] = {code: (s, n) for code, (s, n, _) in CATALOGUE.items()}
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nb2prod.lint.findings import Finding
 from nb2prod.project.package import render_package
 from nb2prod.project.service import ServiceRequest, add_service, choose_model, render_with_model
 from nb2prod.project.source import Source, read_source
@@ -34,6 +35,7 @@ class ProjectPlan:
     # findings come first; with ``allow_partial`` this error ends the command.
     service_error: Exception | None = None
     feature: FeatureCode | None = None  # the feature function the service runs records through
+    service_findings: list[Finding] = field(default_factory=list)  # CV018
 
     @property
     def name(self) -> str:
@@ -78,4 +80,24 @@ def plan_project(
         plan.files, plan.service_files, plan.feature = add_service(
             package, files, where, choice, service
         )
+        plan.service_findings = feature_findings(src, plan.feature)
+        package.findings = sorted([*package.findings, *plan.service_findings], key=Finding.sort_key)
     return plan
+
+
+def feature_findings(src: Source, code: FeatureCode) -> list[Finding]:
+    """CV018 at each cell that keeps the feature code from being replayed on raw records."""
+    from nb2prod.convert.findings import finding
+
+    cells = {c.index: c for c in src.nb.cells}
+    return [
+        finding(
+            "CV018",
+            src.path,
+            cells.get(cell),
+            line,
+            0,
+            f"the service takes the model's input, not raw records: {why}",
+        )
+        for cell, line, why in code.piece.problems
+    ]

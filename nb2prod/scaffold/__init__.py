@@ -32,6 +32,7 @@ class ScaffoldResult:
     target: str | None = None
     metrics: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # written (changed), relative to project
+    findings: list = field(default_factory=list)  # CV018: why the service takes the matrix
     error: str | None = None  # the one-line reason for exit code 2
 
 
@@ -96,6 +97,7 @@ def _scaffold(
     result.files = write_files(project, plan.files, set(plan.service_files), previous, force)
     result.model, result.features, result.target = choice.model, choice.features, choice.target
     result.metrics = list(choice.metrics)
+    result.findings = list(plan.service_findings)
 
 
 def _with_golden(files: dict[str, str], recorded: str | None) -> dict[str, str]:
