@@ -30,12 +30,13 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "service"
 TEMPLATE = "src/{pkg}/feature_runtime.py.j2"
+MODULES = sorted((TEMPLATES / "src" / "{pkg}").glob("feature_*.py.j2"))  # the runtime's modules
 AGE_FILTER = "cell 4: df = df.dropna(subset=['Age'])"
 
 
 @pytest.fixture(scope="module")
 def fr(tmp_path_factory):
-    """The rendered template, imported as ``pkg.feature_runtime``."""
+    """The rendered templates (the runtime's modules), imported as ``pkg.feature_runtime``."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
@@ -44,10 +45,13 @@ def fr(tmp_path_factory):
     root = tmp_path_factory.mktemp("runtime")
     (root / "pkg").mkdir()
     (root / "pkg" / "__init__.py").write_text("")
-    text = env.get_template(TEMPLATE).render(package="pkg")
-    # plain Python: the package name is the template's only variable
-    assert text == (TEMPLATES / TEMPLATE).read_text().replace("{{ package }}", "pkg")
-    (root / "pkg" / "feature_runtime.py").write_text(text)
+    assert TEMPLATES / TEMPLATE in MODULES
+    for path in MODULES:
+        rel = path.relative_to(TEMPLATES).as_posix()
+        text = env.get_template(rel).render(package="pkg")
+        # plain Python: the package name is the template's only variable
+        assert text == path.read_text().replace("{{ package }}", "pkg")
+        (root / "pkg" / path.name.removesuffix(".j2")).write_text(text)
     sys.path.insert(0, str(root))
     try:
         yield importlib.import_module("pkg.feature_runtime")
