@@ -30,12 +30,25 @@ def template_environment(root: Path):  # noqa: ANN201 - jinja2 is imported lazil
     """The jinja2 environment of a template folder (strict: an undefined name is an error)."""
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["py"] = py_literal
+    return env
+
+
+def py_literal(value: object) -> str:
+    """A Python literal for a template: None, True, "text", ["a", "b"], {"k": 0}."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def render(

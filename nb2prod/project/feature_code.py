@@ -84,6 +84,7 @@ class FeatureCode:
     wrapped: dict[str, int] = field(default_factory=dict)  # runtime method -> calls wrapped
     evaluation: str | None = None  # the held-out matrix the notebook predicts on (X_test)
     function: str = ""  # the source of ``compute(run, settings)``
+    target_variable: str | None = None  # the model's target, as the notebook names it
 
     @property
     def replayable(self) -> bool:
@@ -100,7 +101,7 @@ def feature_code(plan: PackagePlan, choice: ModelChoice) -> FeatureCode:
     from nb2prod.convert.model import CellUnreadable, Rewrites
 
     piece = find_slice(plan, choice)
-    out = FeatureCode(piece, evaluation=choice.evaluation)
+    out = FeatureCode(piece, evaluation=choice.evaluation, target_variable=choice.target)
     if not piece.statements:
         return out
     trees = [c.parsed.tree for c in plan.cells if c.parsed.tree is not None]

@@ -99,6 +99,7 @@ def feature_context(code: FeatureCode, id_field: str | None) -> dict[str, object
         "cells": piece.cells,
         "features": piece.features,
         "target": piece.target,
+        "target_variable": code.target_variable,
         "imports": code.imports,
         "functions": piece.functions,
         "settings": piece.settings,

@@ -281,9 +281,33 @@ def find_model(nb: Notebook, model: str | None = None, features: str | None = No
         target = last.target if last.features == chosen else None
         choice = ModelChoice(last.model, chosen, target, cell=last.cell)
     choice.evaluation = evaluation_features(cells, choice)
+    later = rebound_after(cells, choice.features, choice.cell)
+    if later is not None:
+        raise InputError(
+            f"`{choice.features}`, the training features of `{choice.model}`, is bound again"
+            f" after the fit (cell {later}): the pipeline would hand on that later value;"
+            " give the training features a variable of their own, or name one with --features",
+            nb.path,
+            later,
+        )
     taken = {choice.model, choice.features, choice.target, choice.evaluation} - {None}
     choice.metrics = metric_variables(cells, exclude=taken)  # type: ignore[arg-type]
     return choice
+
+
+def rebound_after(cells: list[ParsedCell], name: str, cell: int | None) -> int | None:
+    """The first cell after ``cell`` whose top-level code binds ``name`` again."""
+    if cell is None:
+        return None
+    for index, stmt, node in _top_level_nodes(cells):
+        if index <= cell or node is not stmt:
+            continue
+        targets = getattr(stmt, "targets", None) or [getattr(stmt, "target", None)]
+        if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and name in set(
+            _target_names([t for t in targets if t is not None])
+        ):
+            return index
+    return None
 
 
 PREDICT_METHODS = frozenset(
