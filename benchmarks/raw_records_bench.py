@@ -105,6 +105,8 @@ def prepare(nb: Path, work: Path) -> dict[str, Any]:
     row["package"] = package = converted.package
     project = work / "project"
     env = _env(project, package, work / "model")
+    if (folder / "data").is_dir():  # the sample notebooks read DATA_URI (S3 by default)
+        env[package.upper() + "_DATA_URI"] = str(folder / "data")
     started = time.perf_counter()
     trained = subprocess.run(
         [sys.executable, "-m", f"{package}.train", "--out", str(work / "model")],
