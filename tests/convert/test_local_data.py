@@ -122,7 +122,8 @@ def test_paths_module_resolves_reads_writes_and_written_then_read(tmp_path):
         assert env_cfg.data_root == "/elsewhere"
     finally:
         sys.path.remove(str(tmp_path / "project" / "pkg" / "src"))
-        for name in [m for m in sys.modules if m.startswith(res.package)]:
+        # the package is "nb": a bare prefix test would unload nb2prod itself
+        for name in [m for m in sys.modules if m == res.package or m.startswith(res.package + ".")]:
             del sys.modules[name]
 
 
