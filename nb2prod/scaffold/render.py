@@ -31,6 +31,19 @@ SERVICE_DISTS = {
     "numpy": ">=1.26",
     "pandas": ">=2",
 }
+# What the batch job (python -m <pkg>.batch) needs: the service's inference path without the
+# web server, and Dask (dask's dataframe extra is pandas, numpy and pyarrow, listed here).
+BATCH_DISTS = {
+    "dask": ">=2024.8",
+    "distributed": ">=2024.8",
+    "pyarrow": ">=14",
+    "pydantic": ">=2.6",
+    "joblib": ">=1.3",
+    "fsspec": ">=2024.2",
+    "s3fs": ">=2024.2",
+    "numpy": ">=1.26",
+    "pandas": ">=2",
+}
 TEST_DISTS = {"httpx": ">=0.27"}
 _EXTEND = "_extend"
 _OPTIONAL_DEPS = re.compile(r"^\[project\.optional-dependencies\][ \t]*$", re.MULTILINE)
@@ -93,6 +106,7 @@ def context(plan: Any, source: str, choice: ModelChoice) -> dict[str, Any]:
             else None
         ),
         "service_requirements": service,
+        "batch_requirements": pinned(BATCH_DISTS),
         "test_requirements": pinned(TEST_DISTS),
         "requirements": lock(list(plan.requirements), service),
         "requirement_names": [_written_name(r) for r in plan.requirements],

@@ -87,6 +87,8 @@ def test_the_generated_python_passes_ruff(project):
     ruff = [ruff_binary()]
     paths = ["src/churn_classifier/service", "src/churn_classifier/train.py"]
     paths += ["src/churn_classifier/artifact.py", "tests/test_service.py"]
+    paths += ["src/churn_classifier/scoring.py", "src/churn_classifier/batch"]
+    paths += ["tests/test_batch.py"]
     common = ["--isolated", "--line-length", "100", "--target-version", "py311"]
     check = subprocess.run(
         [*ruff, "check", "--no-cache", *common, "--select", "E,F,W,I,B,UP,SIM,BLE", *paths],
