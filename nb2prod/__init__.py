@@ -1,3 +1,3 @@
 """nb2prod: carry Jupyter notebooks into production."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,9 +1,12 @@
-"""Command line: parses options, calls the engines, picks a renderer. Nothing else.
+"""Command line: parses options and hands them to ``nb2prod.console`` (what each command
+does at the terminal) or to ``nb2prod.init``. Nothing else.
 
 Exit codes are an interface: 0 clean, 1 findings, 2 usage or input error.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads every command's annotations at
+each start, and evaluating them from strings (compiling each one) costs more than building
+them once at import.
+"""
 
 import sys
 from enum import StrEnum
@@ -12,7 +15,10 @@ from typing import Annotated, Any
 
 import typer
 
+from nb2prod.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from nb2prod.errors import InputError
+
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "Format", "app", "main"]
 
 app = typer.Typer(
     name="nb2prod",
@@ -21,8 +27,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class Format(StrEnum):
@@ -37,34 +41,95 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
-def _settings(config: Path | None, select: str | None, ignore: str | None, start: Path | None):
+def _version(value: bool) -> None:
+    if value:
+        from nb2prod import __version__
+
+        print(f"nb2prod {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version; exit."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+def _settings(config: Path | None, start: Path | None, **options: Any):
+    """Settings from ``config`` (or the pyproject.toml nearest ``start``) under the options
+    given on the command line (lists: repeated options, codes comma-separated)."""
     from nb2prod.config import load_settings
 
-    overrides: dict = {}
-    if select:
-        overrides["select"] = [s.strip() for s in select.split(",") if s.strip()]
-    if ignore:
-        overrides["ignore"] = [s.strip() for s in ignore.split(",") if s.strip()]
+    overrides: dict[str, Any] = {}
+    for key, value in options.items():
+        name = key.replace("_", "-")
+        if isinstance(value, bool):
+            overrides[name] = value
+        elif name.endswith("exclude"):
+            if value:
+                overrides[name] = list(value)
+        elif codes := [c.strip() for v in value or () for c in v.split(",") if c.strip()]:
+            overrides[name] = codes
     return load_settings(config, start=start, overrides=overrides)
 
 
 PathsArg = Annotated[
-    list[Path], typer.Argument(help="Notebooks or folders (searched recursively).")
+    list[Path] | None,
+    typer.Argument(
+        help="Notebooks or folders, searched recursively (default: the current folder); "
+        "`-` reads a notebook from standard input.",
+        show_default=False,
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="pyproject.toml to read instead of the nearest one.")
 ]
 SelectOpt = Annotated[
-    str | None, typer.Option("--select", help="Comma-separated codes or prefixes to check.")
+    list[str] | None,
+    typer.Option("--select", help="Codes or prefixes to check (comma-separated, repeatable)."),
+]
+ExtendSelectOpt = Annotated[
+    list[str] | None,
+    typer.Option("--extend-select", help="Codes or prefixes to check on top of select."),
 ]
 IgnoreOpt = Annotated[
-    str | None, typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")
+    list[str] | None,
+    typer.Option("--ignore", help="Codes or prefixes to skip (comma-separated, repeatable)."),
 ]
+ExtendExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--extend-exclude", help="Folders or files to skip on top of exclude (globs)."),
+]
+ForceExcludeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--force-exclude/--no-force-exclude",
+        help="Skip excluded notebooks even when named on the command line (as by pre-commit).",
+        show_default=False,
+    ),
+]
+
+
+def _selection(select, extend_select, ignore, extend_exclude, force_exclude) -> dict[str, Any]:
+    forced = {} if force_exclude is None else {"force_exclude": force_exclude}
+    return {
+        "select": select,
+        "extend_select": extend_select,
+        "ignore": ignore,
+        "extend_exclude": extend_exclude,
+        **forced,
+    }
 
 
 @app.command()
 def lint(
-    paths: PathsArg,
+    paths: PathsArg = None,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.text,
@@ -72,7 +137,10 @@ def lint(
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
     ] = None,
     select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
     ignore: IgnoreOpt = None,
+    extend_exclude: ExtendExcludeOpt = None,
+    force_exclude: ForceExcludeOpt = None,
     config: ConfigOpt = None,
     baseline: Annotated[
         Path | None,
@@ -90,6 +158,9 @@ def lint(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Text format: no source lines.")
     ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count the findings of each code (text, json).")
+    ] = False,
     fix: Annotated[
         bool, typer.Option("--fix", help="Rewrite fixable IO and SEC findings in place (atomic).")
     ] = False,
@@ -97,97 +168,43 @@ def lint(
         bool,
         typer.Option("--diff", help="Show the --fix changes as a diff per cell; write nothing."),
     ] = False,
+    show_fixes: Annotated[
+        bool,
+        typer.Option("--show-fixes", help="List the findings --fix fixed (or would fix)."),
+    ] = False,
+    stdin_filename: Annotated[
+        str | None,
+        typer.Option("--stdin-filename", help="Lint standard input as this notebook path."),
+    ] = None,
 ) -> None:
     """Check notebooks against the team's production standards."""
-    from nb2prod.lint.engine import apply_baseline, lint_paths
+    from nb2prod.console import lint as console
 
     try:
-        settings = _settings(config, select, ignore, paths[0] if paths else None)
-        if fix or diff:
-            changed, failed = _fix(paths, settings, diff=diff)
-            if diff:
-                raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_CLEAN)
-        results = lint_paths(
-            [str(p) for p in paths], settings, jobs=jobs, use_cache=False if no_cache else None
+        todo = console.paths_to_lint([str(p) for p in paths or ()], stdin_filename)
+        name = stdin_filename or "-"
+        start = Path(name).parent if todo == ["-"] else Path(todo[0])
+        selection = _selection(select, extend_select, ignore, extend_exclude, force_exclude)
+        settings = _settings(config, start, **selection)
+        request = console.Request(
+            todo,
+            output_format.value,
+            output,
+            baseline,
+            use_cache=False if no_cache else None,
+            jobs=jobs,
+            exit_zero=exit_zero,
+            quiet=quiet,
+            statistics=statistics,
+            fix=fix,
+            diff=diff,
+            show_fixes=show_fixes,
+            stdin_name=name,
         )
-        baseline_file = str(baseline) if baseline else settings["baseline"]
-        if baseline_file:
-            if not baseline and not Path(baseline_file).is_absolute():
-                baseline_file = str(settings.root / baseline_file)
-            apply_baseline(results, baseline_file)
+        code = console.run(request, settings)
     except InputError as exc:
         raise _fail(str(exc)) from None
-    _print_problems(results)
-    _emit(results, output_format, output, quiet)
-    if any(r.error for r in results):
-        raise typer.Exit(EXIT_ERROR)
-    if any(r.findings for r in results) and not exit_zero:
-        raise typer.Exit(EXIT_FINDINGS)
-
-
-def _fix(paths: list[Path], settings, *, diff: bool) -> tuple[bool, bool]:
-    """Run ``--fix`` (or ``--diff``) on every notebook; the report goes to stderr (stdout
-    stays the lint report), the diffs to stdout. Returns (anything changed, any failure)."""
-    from nb2prod.fix.engine import fix_notebook
-    from nb2prod.fix.report import render_text
-    from nb2prod.lint.engine import discover
-
-    files, missing = discover([str(p) for p in paths], settings)
-    changed = failed = bool(missing)
-    for m in missing:
-        print(f"nb2prod: error: {m.error}", file=sys.stderr)
-    for f in files:
-        try:
-            result = fix_notebook(f, settings, write=not diff)
-        except InputError as exc:
-            print(f"nb2prod: error: {exc}", file=sys.stderr)
-            failed = True
-            continue
-        changed = changed or result.changed
-        report = render_text(result, diff=diff)
-        print(report, file=sys.stdout if diff else sys.stderr)
-    return changed, failed
-
-
-def _print_problems(results) -> None:
-    """One line per unreadable file (error) or per thing worth knowing (note), on stderr."""
-    for r in results:
-        if r.error:
-            print(f"nb2prod: error: {r.error}", file=sys.stderr)
-        for note in r.notes:
-            print(f"nb2prod: note: {r.path}: {note}", file=sys.stderr)
-
-
-def _emit(results, output_format: Format, output: Path | None, quiet: bool) -> None:
-    import io
-
-    if output_format is Format.text:
-        if output is None:
-            from nb2prod.report import text
-
-            text.render(results, sys.stdout, show_source=not quiet)
-            return
-        buf = io.StringIO()
-        from nb2prod.report import text
-
-        text.render(results, buf, color=False, show_source=not quiet)
-        rendered = buf.getvalue()
-    elif output_format is Format.json:
-        from nb2prod.report import json_report
-
-        rendered = json_report.render(results)
-    elif output_format is Format.sarif:
-        from nb2prod.report import sarif
-
-        rendered = sarif.render(results)
-    else:
-        from nb2prod.report import github
-
-        rendered = github.render(results)
-    if output is None:
-        sys.stdout.write(rendered)
-    else:
-        output.write_text(rendered, encoding="utf-8")
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -257,15 +274,14 @@ def convert(
     ] = None,
 ) -> None:
     """Turn a notebook into a Python package: step functions, pipeline, settings, tests."""
+    from nb2prod.console import project as console
     from nb2prod.convert import run
-    from nb2prod.lint.engine import FileResult
     from nb2prod.project.service import ServiceRequest
-    from nb2prod.report import text
 
     if (model or features or id_field) and not service:
         raise _fail("--model, --features and --id-field go with --service")
     try:
-        fix_settings = _settings(None, None, None, notebook) if fix else None
+        fix_settings = _settings(None, notebook) if fix else None
     except InputError as exc:
         raise _fail(str(exc)) from None
     result = run(
@@ -278,62 +294,13 @@ def convert(
         exports=export or (),
         service=ServiceRequest(model, features, id_field) if service else None,
     )
-    if result.error:
-        raise _fail(result.error)
-    if result.fix is not None:
-        from nb2prod.fix.report import render_text
-
-        print(render_text(result.fix), file=sys.stderr)
-    if result.findings:
-        text.render([FileResult(str(notebook), result.findings)], sys.stderr)
-    if result.files:
-        count = len(result.files) - len(result.service_files)
-        print(f"wrote package {result.package} to {output} ({count} files)")
-    else:
-        print(
-            "nb2prod: not converted: the findings above would change what the notebook does"
-            " (--allow-partial writes the package anyway)",
-            file=sys.stderr,
-        )
-    if result.model is not None and result.written:
-        _service_lines(result.package, output, result.model, len(result.service_files))
+    try:
+        console.converted(result, notebook, output)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
     if verify and result.written:
-        raise typer.Exit(_verify(notebook, output, python or sys.executable, timeout))
+        raise typer.Exit(console.verify(notebook, output, python or sys.executable, timeout))
     raise typer.Exit(result.exit_code)
-
-
-def _verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> int:
-    """Execute notebook and package; print mismatches by cell; record the notebook's values
-    as the package's golden values. Exit code 0 / 1 / 2."""
-    from nb2prod.convert.verify import has_nbclient, record_golden, verify
-
-    if not has_nbclient(python):
-        print(
-            f"nb2prod: error: --verify needs nbclient and ipykernel importable in {python}",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    v = verify(notebook, package_dir, python, timeout=timeout)
-    for m in v.mismatches:
-        if m.kind == "returned":
-            print(f"{notebook}:cell {m.cell}: step {m.expected}: {m.actual}")
-        else:
-            print(f"{notebook}:cell {m.cell}: {m.kind}: expected {m.expected!r}, got {m.actual!r}")
-    if v.error:
-        print(f"nb2prod: verify: {v.error}", file=sys.stderr)
-        return EXIT_FINDINGS
-    changing = sorted(f"{step}: {n}" for step, names in v.unstable_values.items() for n in names)
-    if changing or v.unstable_lines:
-        print(
-            f"not compared, they change from run to run: {len(v.unstable_lines)} printed"
-            f" line(s){', values ' + ', '.join(changing) if changing else ''}"
-        )
-    golden = record_golden(package_dir, v)
-    if golden is not None:
-        print(f"recorded the notebook's values in {golden} (the generated tests compare them)")
-    what = f"{v.expected_lines} printed lines and {v.compared_values} step values"
-    print(f"faithful: {what} as in the notebook" if v.faithful else f"not faithful ({what})")
-    return EXIT_CLEAN if v.faithful else EXIT_FINDINGS
 
 
 @app.command()
@@ -359,61 +326,43 @@ def scaffold(
 ) -> None:
     """Add a model service to a converted project: train entry point, FastAPI app,
     calculation log, metrics, tests, Dockerfile and CI."""
-    _scaffold_report(package_dir, model, features, force, fix, id_field)
+    from nb2prod.console import project as console
 
-
-def _scaffold_report(
-    package_dir: Path,
-    model: str | None = None,
-    features: str | None = None,
-    force: bool = False,
-    fix: bool = False,
-    id_field: str | None = None,
-) -> None:
-    """Run scaffold, print what it did; a failure exits 2 with one line."""
-    from nb2prod.scaffold import run as scaffold_run
-
-    result = scaffold_run(package_dir, model, features, force=force, fix=fix, id_field=id_field)
-    if result.error:
-        raise _fail(result.error)
-    if result.findings:
-        from nb2prod.lint.engine import FileResult
-        from nb2prod.report import text
-
-        text.render([FileResult(str(result.notebook), result.findings)], sys.stderr)
-    _service_lines(result.package, package_dir, result, len(result.files))
-
-
-def _service_lines(package: str | None, folder: Path, choice: Any, written: int) -> None:
-    """What scaffold did: the model served (``choice``: model, features, metrics)."""
-    metrics = f", metrics {', '.join(choice.metrics)}" if choice.metrics else ""
-    print(
-        f"scaffolded the service of {package} in {folder}: model `{choice.model}`"
-        f" trained on `{choice.features}`{metrics} ({written} files written)"
-    )
-    print(f"next: python -m {package}.train && python -m {package}.service")
+    try:
+        console.scaffold(package_dir, model, features, force, fix, id_field)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command("baseline")
 def baseline_cmd(
-    paths: PathsArg,
+    paths: PathsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
         ".nb2prod-baseline.json"
     ),
     select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
     ignore: IgnoreOpt = None,
+    extend_exclude: ExtendExcludeOpt = None,
+    force_exclude: ForceExcludeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Record today's findings so that `lint --baseline FILE` reports only new ones."""
+    from nb2prod.console.lint import nothing_found
     from nb2prod.lint.baseline import write_baseline
     from nb2prod.lint.engine import lint_paths
+    from nb2prod.report.output import print_problems
 
+    todo = [str(p) for p in paths or ()] or ["."]
+    selection = _selection(select, extend_select, ignore, extend_exclude, force_exclude)
     try:
-        settings = _settings(config, select, ignore, paths[0] if paths else None)
-        results = lint_paths([str(p) for p in paths], settings)
+        settings = _settings(config, Path(todo[0]), **selection)
+        results = lint_paths(todo, settings)
     except InputError as exc:
         raise _fail(str(exc)) from None
-    _print_problems(results)
+    if not results:
+        raise typer.Exit(nothing_found(todo, settings))
+    print_problems(results)
     count = write_baseline([f for r in results for f in r.findings], str(output))
     print(f"recorded {count} finding{'s' if count != 1 else ''} in {output}")
     if any(r.error for r in results):
@@ -423,33 +372,59 @@ def baseline_cmd(
 @app.command("rules")
 def rules_cmd() -> None:
     """List the rules: code, name, what it checks."""
-    from nb2prod.lint.registry import FAMILIES, all_rules
+    from nb2prod.console.rules import listing
 
-    for code, rule in all_rules().items():
-        fix = " (fixable)" if rule.fixable else ""
-        print(f"{code:<7} {rule.name:<34} {rule.message}{fix}")
-    print(f"{'PY*':<7} {'ruff':<34} {FAMILIES['PY']}")
+    sys.stdout.write(listing())
 
 
 @app.command("rule")
-def rule_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. IO001, or PY.")]) -> None:
+def rule_cmd(
+    code: Annotated[
+        str, typer.Argument(help="A rule code: IO001, CV007 (convert), PY or PYF401 (ruff's F401).")
+    ],
+) -> None:
     """Explain one rule: what it does, why it matters, what to write instead."""
-    from nb2prod.lint.registry import all_rules
+    from nb2prod.console.rules import explain
 
-    code = code.upper()
-    rules = all_rules()
-    if code in rules:
-        rule = rules[code]
-        print(f"{code} ({rule.name}) [{rule.severity}{', fixable' if rule.fixable else ''}]\n")
-        print(rule.doc())
-        return
-    if code.startswith("PY"):
-        from nb2prod.lint import ruff
+    try:
+        sys.stdout.write(explain(code))
+    except InputError as exc:
+        raise _fail(str(exc)) from None
 
-        print(f"{code} (ruff)\n")
-        print((ruff.__doc__ or "").strip())
-        return
-    raise _fail(f"unknown rule code '{code}' (see `nb2prod rules`)")
+
+@app.command("init")
+def init_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="The repository's root folder.", show_default=False)
+    ] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing pre-commit config and workflow.")
+    ] = False,
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo",
+            help="URL of nb2prod's hooks repository: use its hooks at the release tag "
+            "(default: local hooks that install this nb2prod version).",
+        ),
+    ] = None,
+) -> None:
+    """Write the tool.nb2prod table into pyproject.toml, .pre-commit-config.yaml and a
+    GitHub Actions job (.github/workflows/nb2prod.yml). Existing files are kept unless
+    --force; an existing tool.nb2prod table is always kept."""
+    from nb2prod import init
+
+    try:
+        result = init.run(folder, force=force, repo=repo)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    for name in result.written:
+        print(f"wrote {folder / name}")
+    for name in result.updated:
+        print(f"added [tool.nb2prod] to {folder / name}")
+    for name in result.kept:
+        print(f"kept {folder / name}: it has a [tool.nb2prod] table already")
+    print("next: pip install pre-commit && pre-commit install")
 
 
 def main() -> None:

@@ -100,10 +100,18 @@ def load_settings(
         from_file = _validate(table, str(source))
         _check_codes(from_file, str(source))
         values.update(from_file)
+    extend = values["extend-select"]
     if overrides:
         checked = _validate(overrides, "command line")
-        values.update(checked)
         _check_codes(checked, "command line")  # blame the option that holds the bad code
+        if "select" in checked:  # as ruff: --select replaces select and extend-select
+            extend = []
+        extend = [*extend, *checked.pop("extend-select", [])]
+        if "extend-exclude" in checked:  # --extend-exclude adds to the file's
+            checked["extend-exclude"] = [*values["extend-exclude"], *checked["extend-exclude"]]
+        values.update(checked)
+    values["select"] = [*values["select"], *(c for c in extend if c not in values["select"])]
+    values["extend-select"] = extend
     return Settings(values, root=root, source=str(source) if source else None)
 
 
@@ -143,7 +151,7 @@ def _type_ok(value: Any, expected: str) -> bool:
 def _check_codes(values: dict[str, Any], where: str) -> None:
     from nb2prod.lint.registry import is_known_selector
 
-    groups = [(k, values[k]) for k in ("select", "ignore") if k in values]
+    groups = [(k, values[k]) for k in ("select", "extend-select", "ignore") if k in values]
     groups += [
         (f"per-file-ignores '{k}'", v) for k, v in values.get("per-file-ignores", {}).items()
     ]

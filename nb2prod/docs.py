@@ -1,6 +1,7 @@
 """Generated documentation: ``docs/rules.md`` from the rule docstrings,
 ``docs/configuration.md`` from ``rules/settings.toml`` and ``docs/convert-findings.md`` from
-the CV code table of ``nb2prod/convert/findings.py``.
+the CV code table of ``nb2prod/convert/findings.py``; at the repository root,
+``.pre-commit-hooks.yaml`` from the hooks of ``nb2prod/init.py``.
 
 Regenerate with ``python -m nb2prod.docs``; ``python -m nb2prod.docs --check`` exits 1
 when a file is out of date (tests/test_docs.py runs the same check). The output depends
@@ -220,17 +221,26 @@ def render_convert_findings() -> str:
     return "\n".join(out) + "\n"
 
 
+def render_hooks() -> str:
+    """.pre-commit-hooks.yaml: the pre-commit hooks nb2prod publishes."""
+    from nb2prod.init import hooks_yaml
+
+    return hooks_yaml()
+
+
 GENERATED = {
     "rules.md": render_rules,
     "configuration.md": render_configuration,
     "convert-findings.md": render_convert_findings,
 }
+AT_ROOT = {".pre-commit-hooks.yaml": render_hooks}  # beside docs/, not in it
 
 
-def stale(docs_dir: Path = DOCS_DIR) -> list[str]:
-    """Names of the generated files that are missing or differ from what would be written."""
+def stale(docs_dir: Path = DOCS_DIR, files: dict[str, Any] | None = None) -> list[str]:
+    """Names of the generated files (``files``: GENERATED) in ``docs_dir`` that are missing
+    or differ from what would be written."""
     out = []
-    for name, render in GENERATED.items():
+    for name, render in (GENERATED if files is None else files).items():
         path = docs_dir / name
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current != render():
@@ -238,13 +248,14 @@ def stale(docs_dir: Path = DOCS_DIR) -> list[str]:
     return out
 
 
-def write(docs_dir: Path = DOCS_DIR) -> list[str]:
+def write(docs_dir: Path = DOCS_DIR, files: dict[str, Any] | None = None) -> list[str]:
     """Write the generated files; return the names that changed."""
-    changed = stale(docs_dir)
+    files = GENERATED if files is None else files
+    changed = stale(docs_dir, files)
     docs_dir.mkdir(parents=True, exist_ok=True)
     for name in changed:
         with open(docs_dir / name, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(GENERATED[name]())
+            fh.write(files[name]())
     return changed
 
 
@@ -253,13 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     if args not in ([], ["--check"]):
         print("usage: python -m nb2prod.docs [--check]", file=sys.stderr)
         return 2
+    root = DOCS_DIR.parent
     if args == ["--check"]:
-        old = stale()
+        old = [f"docs/{name}" for name in stale()] + stale(root, AT_ROOT)
         for name in old:
-            print(f"docs/{name} is out of date: run `python -m nb2prod.docs`", file=sys.stderr)
+            print(f"{name} is out of date: run `python -m nb2prod.docs`", file=sys.stderr)
         return 1 if old else 0
-    for name in write():
-        print(f"wrote docs/{name}")
+    for name in [f"docs/{name}" for name in write()] + write(root, AT_ROOT):
+        print(f"wrote {name}")
     return 0
 
 

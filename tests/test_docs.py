@@ -84,6 +84,21 @@ def test_generated_docs_are_up_to_date(name: str) -> None:
     )
 
 
+@pytest.mark.parametrize("name", sorted(docs.AT_ROOT))
+def test_generated_files_at_the_root_are_up_to_date(name: str) -> None:
+    path = docs.DOCS_DIR.parent / name
+    assert path.is_file(), f"{name} is missing: {REGENERATE}"
+    assert path.read_text(encoding="utf-8") == docs.AT_ROOT[name](), (
+        f"{name} is out of date: {REGENERATE}"
+    )
+
+
+def test_root_files_are_written_beside_docs(tmp_path: Path) -> None:
+    assert docs.write(tmp_path, docs.AT_ROOT) == sorted(docs.AT_ROOT)
+    assert docs.stale(tmp_path, docs.AT_ROOT) == []
+    assert (tmp_path / ".pre-commit-hooks.yaml").read_text().startswith("# pre-commit hooks")
+
+
 def test_rules_doc_covers_every_rule_and_option() -> None:
     from nb2prod.config import option_table
 

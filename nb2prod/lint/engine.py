@@ -8,8 +8,10 @@ time reading outputs it never checks).
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,19 +114,26 @@ def ruff_document(nb: Notebook) -> str:
 
 
 def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[FileResult]]:
-    """Expand folders to the notebooks below them; report paths that do not exist."""
-    excluded = set(settings["exclude"])
+    """Expand folders to the notebooks below them; report paths that do not exist.
+
+    ``exclude`` and ``extend-exclude`` skip folders and files found in a folder; with
+    ``force-exclude`` they also skip the files and folders named in ``paths``."""
+    excluded = Exclusion(settings)
+    force = settings["force-exclude"]
     files: list[str] = []
     missing: list[FileResult] = []
     for raw in paths:
         p = Path(raw)
+        if force and p.exists() and excluded.named(raw):
+            continue
         if p.is_dir():
             for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if d not in excluded)
+                dirs[:] = sorted(d for d in dirs if not excluded.found(root, d))
+                shown = root[2:] if root.startswith("./") else "" if root == "." else root
                 files.extend(
-                    os.path.join(root, n)
+                    os.path.join(shown, n)
                     for n in sorted(names)
-                    if n.endswith(".ipynb") and n not in excluded
+                    if n.endswith(".ipynb") and not excluded.found(root, n)
                 )
         elif p.exists():
             files.append(str(p))
@@ -136,14 +145,69 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
     return list(unique.values()), missing
 
 
+class Exclusion:
+    """The ``exclude`` + ``extend-exclude`` patterns, as ruff reads them: a pattern without
+    ``/`` is a file or folder name (a glob: ``*-checkpoint.ipynb``) anywhere in the tree; one
+    with ``/`` is a glob over the path relative to the folder of pyproject.toml."""
+
+    def __init__(self, settings: Settings) -> None:
+        patterns = [*settings["exclude"], *settings["extend-exclude"]]
+        names = [p.rstrip("/") for p in patterns if "/" not in p.rstrip("/")]
+        self.names = {n for n in names if not _GLOB.search(n)}
+        self.name_globs = [n for n in names if _GLOB.search(n)]
+        self.path_globs = [p.strip("/") for p in patterns if "/" in p.rstrip("/")]
+        root = settings.root
+        self.roots = list(dict.fromkeys([root.absolute(), root.resolve()]))
+
+    def _name(self, name: str) -> bool:
+        return name in self.names or any(fnmatch.fnmatch(name, g) for g in self.name_globs)
+
+    def _path(self, rel: str) -> bool:
+        return any(fnmatch.fnmatch(rel, g) for g in self.path_globs)
+
+    def _relative(self, path: str) -> str | None:
+        """``path`` relative to the project root (None: outside it)."""
+        absolute = Path(os.path.abspath(path))
+        for root in self.roots:
+            if absolute.is_relative_to(root):
+                return absolute.relative_to(root).as_posix()
+        return None
+
+    def found(self, folder: str, name: str) -> bool:
+        """Skip ``name`` (a folder or file met in ``folder`` while walking)?"""
+        if self._name(name):
+            return True
+        if not self.path_globs:
+            return False
+        rel = self._relative(os.path.join(folder, name))
+        return rel is not None and self._path(rel)
+
+    def named(self, path: str) -> bool:
+        """Skip ``path``, named on the command line? Its own name and the folders it is in
+        are checked: below the project root those of the path relative to it, else those
+        of the path as written."""
+        rel = self._relative(path)
+        parts = Path(rel if rel is not None else os.path.normpath(path)).parts
+        if any(self._name(part) for part in parts if part not in (".", "..", os.sep)):
+            return True
+        if rel is None or not self.path_globs:
+            return False
+        return any(self._path("/".join(parts[: i + 1])) for i in range(len(parts)))
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
 def lint_paths(
     paths: Sequence[str],
     settings: Settings,
     *,
     jobs: int | None = None,
     use_cache: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
-    """Lint files and folders; results in path order, findings sorted within each file."""
+    """Lint files and folders; results in path order, findings sorted within each file.
+    ``progress(done, total)`` is called as each notebook not in the cache is linted."""
     from nb2prod.lint import cache, ruff
 
     files, results = discover(paths, settings)
@@ -170,6 +234,8 @@ def lint_paths(
     early = (3 * len(todo)) // 4 if len(todo) >= 16 else -1
     for n, result in enumerate(_run_many(todo, settings, jobs), 1):
         done[result.path] = result
+        if progress is not None:
+            progress(n, len(todo))
         if result.ruff_input is not None:
             wanted[result.path] = batch[result.path] = result.ruff_input
         if n == early:

@@ -1,7 +1,7 @@
 """JSON output, a stable documented schema (``docs/json-output.md``; version 1).
 
 ```
-{"tool": "nb2prod", "version": 1, "nb2prod_version": "0.1.0",
+{"tool": "nb2prod", "version": 1, "nb2prod_version": "0.2.0",
  "summary": {"files": 3, "findings": 5, "errors": 1},
  "findings": [{"code", "name", "message", "severity", "path", "cell", "cell_id", "line",
                "col", "end_line", "end_col", "source_line", "help", "fixable",

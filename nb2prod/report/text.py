@@ -1,13 +1,16 @@
 """Human output through rich, shaped like ruff's: ``path:cell N:line:col: CODE message``,
 the offending source line with a caret under the span, then a summary line.
 
-Colour only on a terminal (or with ``color=True``); piped output is plain text. Every piece
+Colour only on a terminal (or with ``color=True``); piped output is plain text. ``NO_COLOR``
+(any non-empty value) turns colour off, ``FORCE_COLOR`` turns it on when piped; NO_COLOR
+wins when both are set (https://no-color.org, https://force-color.org). Every piece
 of notebook text goes into rich ``Text`` objects, never through markup, and control
 characters are shown as ``\\xNN`` so that a notebook cannot drive the terminal.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from typing import TextIO
@@ -27,7 +30,7 @@ def render(
     color: bool | None = None,
     show_source: bool = True,
 ) -> None:
-    terminal = color if color is not None else _isatty(stream)
+    terminal = color if color is not None else wants_color(stream)
     if not terminal:  # piped or to a file: plain text, without rich's per-line cost
         lines = [
             "".join(text for text, _ in segments)
@@ -35,7 +38,7 @@ def render(
             for f in r.findings
             for segments in _segments(f, show_source)
         ]
-        lines.append(_summary(results, plain=True))
+        lines.append(summary(results, plain=True))
         stream.write("\n".join(lines) + "\n")
         return
     from rich.console import Console
@@ -45,7 +48,7 @@ def render(
         highlight=False,
         soft_wrap=True,
         emoji=False,
-        force_terminal=color,
+        force_terminal=True,  # decided above (a terminal, FORCE_COLOR or color=True)
         no_color=color is False,
     )
     from rich.text import Text
@@ -54,7 +57,16 @@ def render(
         for f in r.findings:
             for segments in _segments(f, show_source):
                 console.print(Text.assemble(*segments))
-    console.print(_summary(results))
+    console.print(summary(results))
+
+
+def wants_color(stream: TextIO) -> bool:
+    """Colour for ``stream``: off with NO_COLOR, on with FORCE_COLOR, else on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -95,8 +107,6 @@ def clean(text: str) -> str:
 def caret(f: Finding) -> tuple[str, int, int]:
     """(source line as displayed, caret offset, caret width), in terminal cells: tabs are
     expanded and wide characters (CJK, emoji) count twice, so the caret stays aligned."""
-    from rich.cells import cell_len
-
     raw = f.source_line.rstrip()
     start = min(max(f.col - 1, 0), len(raw))
     if f.end_line == f.line and f.end_col and f.end_col > f.col:
@@ -106,10 +116,20 @@ def caret(f: Finding) -> tuple[str, int, int]:
     before = clean(raw[:start].expandtabs(TAB))
     span = clean((raw[:end].expandtabs(TAB))[len(raw[:start].expandtabs(TAB)) :])
     shown = clean(raw.expandtabs(TAB))
-    return shown, cell_len(before), max(1, cell_len(span))
+    return shown, _width(before), max(1, _width(span))
 
 
-def _summary(results: list[FileResult], plain: bool = False) -> str:
+def _width(text: str) -> int:
+    """Terminal cells of ``text`` (already cleaned: no control characters, no tabs): its
+    length when ASCII, else rich's count (wide characters count twice)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def summary(results: list[FileResult], plain: bool = False) -> str:
     """The closing line, as rich markup (or plain text)."""
     findings = [f for r in results for f in r.findings]
     files = len(results)
