@@ -9,9 +9,12 @@ absolute, home-directory or Windows paths (for IO005).
 The modules:
 
 - :mod:`.model`: :class:`IOEvent` and its kinds, :class:`PathLiteral`, :class:`IOFacts`,
-  :func:`snippet`;
+  :func:`snippet`, :func:`described`;
 - :mod:`.calls`: the catalogue of IO calls (:func:`catalogue`, :func:`build_catalogue`);
-- :mod:`.shapes`: which text looks like a path (:func:`path_style`, :func:`fits_shape`);
+- :mod:`.shapes`: which text looks like a path (:func:`path_style`, :func:`fits_shape`,
+  :func:`local_model_path` for calls that also take hub ids);
+- :mod:`.scan`: one walk of a statement for its calls and path literals;
+- :mod:`.through`: file access through the notebook's own functions, at their calls;
 - :mod:`.finder`: the pass itself (:func:`analyse`).
 """
 
@@ -26,9 +29,10 @@ from nb2prod.analysis.io.model import (
     IOEvent,
     IOFacts,
     PathLiteral,
+    described,
     snippet,
 )
-from nb2prod.analysis.io.shapes import fits_shape, path_style
+from nb2prod.analysis.io.shapes import fits_shape, local_model_path, path_style
 
 __all__ = [
     "CHDIR",
@@ -44,7 +48,9 @@ __all__ = [
     "analyse",
     "build_catalogue",
     "catalogue",
+    "described",
     "fits_shape",
+    "local_model_path",
     "path_style",
     "snippet",
 ]

@@ -4,6 +4,7 @@ compiled into a :class:`Catalogue` for lookups."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,6 +26,10 @@ class CallSpec:
     mode_keyword: str | None = None
     default_mode: str | None = None
     shape: str = "any"
+    model_id: bool = False  # the path may be a model hub id ("bert-base-uncased"): see below
+    local_keywords: frozenset[str] = frozenset()  # keywords exempt from shape and model_id
+    remote_keywords: frozenset[str] = frozenset()  # given (fs=...): the path is remote
+    fixable: bool = True  # False: --fix has no rewrite for it (the finding says so)
 
 
 @dataclass(slots=True)
@@ -34,6 +39,10 @@ class Catalogue:
     functions: dict[str, CallSpec] = field(default_factory=dict)
     # "*a.b.name" entries, by their last part: {"name": [(".a.b.name", spec)]}
     suffixes: dict[str, list[tuple[str, CallSpec]]] = field(default_factory=dict)
+    # "a.*.name" entries (a star inside), by their last part, as regexes
+    patterns: dict[str, list[tuple[re.Pattern[str], CallSpec]]] = field(default_factory=dict)
+    # [model-ids] local-roots: a first folder that makes a model path local ("models/x")
+    local_roots: frozenset[str] = frozenset()
     methods: dict[str, CallSpec] = field(default_factory=dict)
     receiver_methods: dict[str, CallSpec] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
@@ -44,8 +53,12 @@ class Catalogue:
     def function(self, qual: str) -> CallSpec | None:
         spec = self.functions.get(qual)
         if spec is None:
-            for suffix, candidate in self.suffixes.get(qual.rpartition(".")[2], ()):
+            last = qual.rpartition(".")[2]
+            for suffix, candidate in self.suffixes.get(last, ()):
                 if qual.endswith(suffix) or qual == suffix[1:]:
+                    return candidate
+            for pattern, candidate in self.patterns.get(last, ()):
+                if pattern.fullmatch(qual):
                     return candidate
         return spec
 
@@ -72,12 +85,19 @@ def build_catalogue(doc: dict[str, Any]) -> Catalogue:
             mode_keyword=entry.get("mode-keyword"),
             default_mode=entry.get("default-mode"),
             shape=entry.get("shape", "any"),
+            model_id=bool(entry.get("model-id", False)),
+            local_keywords=frozenset(entry.get("local-keywords", ())),
+            remote_keywords=frozenset(entry.get("remote-keywords", ())),
+            fixable=bool(entry.get("fixable", True)),
         )
         for name in entry.get("functions", ()):
             if name in seen:
                 raise ValueError(f"io_calls.toml: {name} is listed twice")
             seen.add(name)
-            if name.startswith("*"):
+            if "*" in name.lstrip("*"):
+                last = name.rpartition(".")[2]
+                cat.patterns.setdefault(last, []).append((_pattern(name), spec))
+            elif name.startswith("*"):
                 suffix = "." + name[1:].lstrip(".")
                 cat.suffixes.setdefault(suffix.rpartition(".")[2], []).append((suffix, spec))
             else:
@@ -90,13 +110,24 @@ def build_catalogue(doc: dict[str, Any]) -> Catalogue:
     cat.ignore = tuple(
         p.rstrip("*").rstrip(".") for p in doc.get("ignore", {}).get("functions", ())
     )
+    cat.local_roots = frozenset(doc.get("model-ids", {}).get("local-roots", ()))
     cat.last_names = frozenset(
         {name.rpartition(".")[2] for name in cat.functions}
         | cat.suffixes.keys()
+        | cat.patterns.keys()
         | cat.methods.keys()
         | cat.receiver_methods.keys()
     )
     return cat
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """``transformers.*.from_pretrained`` -> a regex: a star inside stands for one dotted
+    part or more, a leading ``*`` for any prefix (``*keras.*.save``)."""
+    lead = name.startswith("*")
+    parts = [re.escape(p) for p in name.lstrip("*").lstrip(".").split(".")]
+    body = r"\.".join(r"\w+(?:\.\w+)*" if p == r"\*" else p for p in parts)
+    return re.compile((r"(?:\w+\.)*" if lead else "") + body)
 
 
 @cache

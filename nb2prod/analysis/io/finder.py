@@ -6,20 +6,20 @@ like absolute paths (:mod:`.shapes`)."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nb2prod.analysis.io.calls import CallSpec, catalogue
 from nb2prod.analysis.io.model import CHDIR, READ, WRITE, IOEvent, IOFacts, PathLiteral
-from nb2prod.analysis.io.shapes import fits_shape, path_style
-from nb2prod.analysis.values import HOLE, LOCAL, Evaluator, Scope, Value, string_value
+from nb2prod.analysis.io.scan import scan
+from nb2prod.analysis.io.shapes import fits_shape, local_model_path, normal_path
+from nb2prod.analysis.io.through import called_function, events_through, unbound_call
+from nb2prod.analysis.values import LOCAL, Evaluator, Function, Scope, Value, string_value
 
 if TYPE_CHECKING:
     from nb2prod.analysis.context import Analysis
     from nb2prod.notebook.parse import ParsedCell
 
 _WRITE_MODE = frozenset("wax+")
-_ENV_DEFAULTS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
-_ENV_DEFAULT_NAMES = frozenset(q.rpartition(".")[2] for q in _ENV_DEFAULTS)
 
 
 class _Finder:
@@ -28,21 +28,37 @@ class _Finder:
     def __init__(self, an: Analysis) -> None:
         self.ev = Evaluator(an.imports, an.settings["remote-schemes"])
         self.cat = catalogue()
+        self.written: set[str] = set()  # local paths written so far (for model ids)
+        self.local_nodes: set[int] = set()  # calls reported local by the walk itself
 
     def run(self, an: Analysis) -> IOFacts:
         facts = IOFacts()
         candidates: list[PathLiteral] = []
         covered: set[int] = set()
         for step in self.ev.walk(an.trees):
-            calls, literals, shadow, skip = _scan(step.root, self.ev)
+            calls, literals, shadow, skip = scan(step.root, self.ev)
             covered |= skip
+            scope = step.scope
             for call in calls:
-                event = self.event(step.cell, call, step.scope, shadow)
-                if event is None:
-                    continue
-                facts.events.append(event)
-                if event.arg is not None and (event.is_local or event.kind == CHDIR):
-                    covered.update(id(n) for n in ast.walk(event.arg))
+                callee = called_function(call, scope, shadow)
+                if callee is None:
+                    event = self.event(step.cell, call, scope, shadow)
+                    if event is None:
+                        if scope.owner is not None and unbound_call(call, scope):
+                            scope.owner.sinks = True  # maybe a function defined later
+                        continue
+                    if not event.is_local and event.arg is not None:
+                        self._sink(scope)  # the path may come from a parameter
+                    events = [event]
+                else:
+                    if callee.sinks:
+                        self._sink(scope)
+                    events = events_through(self, step.cell, call, callee, scope, shadow)
+                for event in events:
+                    facts.add(event)
+                    self._record(event)
+                    if event.arg is not None and (event.is_local or event.kind == CHDIR):
+                        covered.update(id(n) for n in ast.walk(event.arg))
             if literals:
                 candidates.extend(
                     PathLiteral(step.cell, node, text, style) for node, text, style in literals
@@ -50,15 +66,36 @@ class _Finder:
         facts.literals = [lit for lit in candidates if id(lit.node) not in covered]
         return facts
 
+    def _sink(self, scope: Scope) -> None:
+        """Mark the function whose body ``scope`` is in: a file access in it may take its
+        path from a parameter, so its calls are followed (:mod:`.through`)."""
+        if scope is not self.ev.module:
+            owner = _owner(scope)
+            if owner is not None:
+                owner.sinks = True
+
+    def _record(self, event: IOEvent) -> None:
+        if event.is_local:
+            self.local_nodes.add(id(event.node))
+            if event.kind == WRITE and event.value.text:
+                self.written.add(normal_path(event.value.prefix or event.value.text))
+
     def event(
         self, cell: ParsedCell, call: ast.Call, scope: Scope, shadow: frozenset[str]
     ) -> IOEvent | None:
+        """The event of ``call`` when the catalogue has it (a read, write, listing ...).
+        Not for calls of the notebook's own functions (:func:`called_function`)."""
         func = call.func
         if type(func) is ast.Attribute and func.attr not in self.cat.last_names:
             return None  # ``df.head()``: its qualified name ends in a name no entry has
         qual = self.ev.qualname(func)
         spec = self.cat.function(qual) if qual else None
         name = qual or ""
+        if spec is None and type(func) is ast.Attribute and func.attr in self.cat.patterns:
+            origin = self.ev.eval(func.value, scope, shadow).origin  # Trainer(...).save_model
+            if origin is not None:
+                name = f"{origin}.{func.attr}"
+                spec = self.cat.function(name)
         if spec is None:
             if not isinstance(func, ast.Attribute):
                 return None
@@ -74,13 +111,19 @@ class _Finder:
             if spec is None:
                 return None
             name = "." + func.attr
+        if spec.remote_keywords and any(k.arg in spec.remote_keywords for k in call.keywords):
+            return None  # save_to_disk(path, fs=s3): the filesystem is given
         found = self._path_arg(call, spec, scope, shadow)
         if found is None:
             return None
         arg, value = found
-        if not fits_shape(value, spec.shape):
-            return None
-        return IOEvent(cell, call, self._mode(call, spec, scope, shadow), name, value, arg)
+        if not any(k.value is arg and k.arg in spec.local_keywords for k in call.keywords):
+            if not fits_shape(value, spec.shape):
+                return None
+            if spec.model_id and not local_model_path(value, self.cat.local_roots, self.written):
+                return None  # from_pretrained("bert-base-uncased"): a hub id
+        kind = self._mode(call, spec, scope, shadow)
+        return IOEvent(cell, call, kind, name, value, arg, fixable=spec.fixable)
 
     def _path_arg(
         self, call: ast.Call, spec: CallSpec, scope: Scope, shadow: frozenset[str]
@@ -106,10 +149,12 @@ class _Finder:
         return None
 
     def _collapse(self, value: Value) -> Value:
-        """A list of paths (``TFRecordDataset(["a.tfrecord"])``, glob results) stands for
-        its items when they agree."""
+        """A list of paths (``TFRecordDataset(["a.tfrecord"])``, glob results) or a dict of
+        them (``data_files={"train": "a.csv"}``) stands for its items when they agree."""
         if value.each is not None or value.items:
             return self.ev.iterate(value)
+        if value.keys:
+            return self.ev.iterate(Value(value.kind, items=tuple(v for _, v in value.keys)))
         return value
 
     def _mode(self, call: ast.Call, spec: CallSpec, scope: Scope, shadow: frozenset[str]) -> str:
@@ -131,124 +176,14 @@ class _Finder:
         return WRITE if _WRITE_MODE & set(mode.split(":", 1)[0]) else READ
 
 
-_SCALAR_FIELDS = frozenset(
-    {"ctx", "op", "id", "attr", "arg", "name", "names", "module", "level", "kind", "conversion"}
-    | {"type_comment", "is_async", "simple", "kwd_attrs", "format_spec"}
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.Name: ()}
-
-
-def _children(node: ast.AST) -> tuple[str, ...]:
-    """The fields of ``node``'s class that may hold child nodes (cached per class)."""
-    fields = _CHILD_FIELDS.get(type(node))
-    if fields is None:
-        fields = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
-        _CHILD_FIELDS[type(node)] = fields
-    return fields
-
-
-def _scan(
-    root: ast.AST, ev: Evaluator
-) -> tuple[list[ast.Call], list[tuple[ast.expr, str, str]], frozenset[str], set[int]]:
-    """One walk of an expression root: its calls, path-like literals, the names bound by
-    comprehensions and lambdas inside it, and the literals that are env-lookup defaults.
-
-    Parents are visited before their children, so an f-string or a ``+`` marks its parts
-    (``suffixes``) before they are seen: only a string that starts an expression counts.
-    """
-    calls: list[ast.Call] = []
-    literals: list[tuple[ast.expr, str, str]] = []
-    shadow: set[str] = set()
-    defaults: set[int] = set()
-    suffixes: set[int] = set()
-    docstring = root.value if isinstance(root, ast.Expr) else None
-    stack: list[Any] = [root]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    child_fields = _CHILD_FIELDS
-    while stack:
-        node = pop()
-        if node is None:  # in Dict.keys and kw_defaults
-            continue
-        cls = type(node)
-        if cls is ast.Constant:
-            text = node.value
-            if (
-                type(text) is str
-                and text
-                and (text[0] in "/~\\" or text[1:2] == ":" or text[:5] == "file:")
-                and node is not docstring
-                and id(node) not in suffixes
-            ):
-                style = path_style(text)
-                if style:
-                    literals.append((node, text, style))
-            continue
-        if cls is ast.Name:
-            continue
-        # The most frequent nodes push their children here, as the generic loop below does
-        # (fields in order, the items of a list reversed), without looking their fields up.
-        if cls is ast.Attribute or cls is ast.keyword or cls is ast.Expr:
-            push(node.value)
-            continue
-        if cls is ast.Call:
-            calls.append(node)
-            func = node.func
-            if (
-                len(node.args) > 1
-                and (type(func) is not ast.Attribute or func.attr in _ENV_DEFAULT_NAMES)
-                and ev.qualname(func) in _ENV_DEFAULTS
-            ):
-                defaults.update(id(n) for a in node.args[1:] for n in ast.walk(a))
-            push(func)
-            extend(reversed(node.args))
-            extend(reversed(node.keywords))
-            continue
-        if cls is ast.Assign:
-            extend(reversed(node.targets))
-            push(node.value)
-            continue
-        if cls is ast.Subscript:
-            push(node.value)
-            push(node.slice)
-            continue
-        if cls is ast.Tuple or cls is ast.List:
-            extend(reversed(node.elts))
-            continue
-        if cls is ast.BinOp:
-            if type(node.op) is ast.Add:
-                suffixes.add(id(node.right))
-            push(node.left)
-            push(node.right)
-            continue
-        if cls is ast.JoinedStr:
-            values = node.values
-            suffixes.update(id(p) for p in values)
-            head = values[0] if values else None
-            if (
-                id(node) not in suffixes
-                and isinstance(head, ast.Constant)
-                and isinstance(head.value, str)
-            ):
-                text = "".join(p.value if isinstance(p, ast.Constant) else "x" for p in values)
-                style = path_style(text)
-                if style:
-                    shown = "".join(
-                        p.value if isinstance(p, ast.Constant) else HOLE for p in values
-                    )
-                    literals.append((node, shown, style))
-        elif cls is ast.comprehension:
-            shadow.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        elif cls is ast.Lambda:
-            a = node.args
-            params = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
-            shadow.update(p.arg for p in params if p is not None)
-        for name in child_fields.get(cls) or _children(node):
-            child = getattr(node, name, None)
-            if type(child) is list:
-                extend(reversed(child))
-            elif child is not None:
-                push(child)
-    return calls, literals, frozenset(shadow), defaults
+def _owner(scope: Scope) -> Function | None:
+    """The function whose body ``scope`` is in (through class bodies), if any."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.owner is not None:
+            return current.owner
+        current = current.parent
+    return None
 
 
 def analyse(an: Analysis) -> IOFacts:

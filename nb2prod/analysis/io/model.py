@@ -22,7 +22,12 @@ class IOEvent:
     """A call that reads, writes, lists or changes files (kind ``read``/``write``/``list``/
     ``fs``/``chdir``). ``arg`` is the node holding the path (an argument, a keyword's value,
     or the receiver of a pathlib method; ``None`` for a default such as ``os.listdir()``)
-    and ``value`` what it evaluates to: ``--fix`` rewrites ``arg`` when ``value`` is local."""
+    and ``value`` what it evaluates to: ``--fix`` rewrites ``arg`` when ``value`` is local.
+
+    An event *through* a notebook function (``load("data/x.csv")`` where ``def load(p):
+    return pd.read_csv(p)``) sits at the call of the function: ``call`` is the function's
+    name, ``via`` the catalogued call inside that touches the file, ``arg`` the argument
+    the path came from. ``fixable`` is false where ``--fix`` has no rewrite."""
 
     cell: ParsedCell
     node: ast.Call
@@ -30,6 +35,8 @@ class IOEvent:
     call: str  # "pandas.read_csv", or ".to_csv" for a method matched by name
     value: Value
     arg: ast.expr | None = None
+    via: str | None = None
+    fixable: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -48,17 +55,35 @@ class PathLiteral:
 
 @dataclass(slots=True)
 class IOFacts:
-    """Everything the IO family needs, from one pass: events in program order, and path
-    literals that are not already part of a local event's path argument."""
+    """Everything the IO family needs, from one pass: events of catalogued calls
+    (``events``), events at calls of the notebook's functions that pass them a local path
+    (``through``), both in program order when iterated, and path literals that are not
+    already part of a local event's path argument."""
 
     events: list[IOEvent] = field(default_factory=list)
     literals: list[PathLiteral] = field(default_factory=list)
+    through: list[IOEvent] = field(default_factory=list)
+    ordered: list[IOEvent] = field(default_factory=list)
+
+    def add(self, event: IOEvent) -> None:
+        (self.through if event.via is not None else self.events).append(event)
+        self.ordered.append(event)
 
     def __iter__(self) -> Iterator[IOEvent]:
-        return iter(self.events)
+        return iter(self.ordered if self.through else self.events)
 
     def __len__(self) -> int:
-        return len(self.events)
+        return len(self.events) + len(self.through)
+
+
+def described(event: IOEvent) -> str:
+    """The call of an event for a message, in backquotes; for one through a notebook
+    function, also the call inside that touches the file: ``load("x.csv")`` then
+    ``(pandas.read_csv in load)``, each in backquotes."""
+    shown = f"`{snippet(event.cell, event.node)}`"
+    if event.via is None:
+        return shown
+    return f"{shown} (`{event.via}` in `{event.call}`)"
 
 
 def snippet(cell: ParsedCell, node: ast.AST, limit: int = 70) -> str:

@@ -90,3 +90,30 @@ def fits_shape(value: Value, shape: str) -> bool:
         return True
     last = text.replace("\\", "/").rstrip("/").rpartition("/")[2]
     return bool(_EXPLICIT.match(text) or _EXTENSION.search(last))
+
+
+def normal_path(text: str) -> str:
+    """``./models/x/`` -> ``models/x``: the form paths are compared in."""
+    text = text.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text.rstrip("/") or "."
+
+
+def local_model_path(value: Value, roots: frozenset[str], written: set[str]) -> bool:
+    """For calls that also take a model hub id (``from_pretrained("bert-base-uncased")``,
+    ``from_pretrained("facebook/bart-large")``): is the path surely a local folder? Yes when
+    it starts with ``./``, ``../``, ``/``, ``~`` or a drive, has two slashes or more (hub
+    ids have one at most), starts with a usual local folder (``models/``, ``checkpoints/``,
+    ``[model-ids] local-roots``), or is (under) a path the notebook wrote before."""
+    if value.kind != LOCAL or value.text is None:
+        return True  # not a local path anyway: the event says what it is
+    text = (value.text if value.exact else value.prefix).replace("\\", "/")
+    if _EXPLICIT.match(text) or text in (".", ".."):
+        return True
+    if text.rstrip("/").count("/") >= 2:
+        return True
+    if text.split("/", 1)[0] in roots and (value.exact or "/" in text):
+        return True
+    path = normal_path(text) if value.exact else text.removeprefix("./")
+    return any((value.exact and path == w) or path.startswith(w + "/") for w in written)

@@ -5,9 +5,12 @@ Formats and the vocabulary that tells credentials from placeholders are data, in
 ``rules/secrets.toml`` (plus settings ``extra-secret-patterns``). The modules:
 ``vocab`` (the word lists), ``formats`` (the format catalogue and its scan),
 ``predicates`` (the named false-positive predicates), ``credentials`` (credential names,
-literal values, assignments in text), ``urls``, ``bindings`` (names bound to literals in
-Python), ``code_cells``, ``text`` (other cells, outputs, metadata), ``model`` (matches and
-hits), ``redaction`` (masked lines) and ``scan`` (the whole notebook).
+literal values, assignments in text), ``urls`` (user-info, query parameters, path
+segments), ``shell`` (command lines and header text), ``bindings`` (names bound to
+literals in Python), ``clients`` (literals passed positionally to known clients),
+``joined`` (strings joined from constants), ``code_cells``, ``text`` (other cells, outputs,
+metadata), ``model`` (matches and hits), ``redaction`` (masked lines) and ``scan`` (the
+whole notebook).
 """
 
 from nb2prod.analysis.secrets.credentials import (

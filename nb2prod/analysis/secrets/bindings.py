@@ -21,7 +21,14 @@ class Binding:
     name: str  # what classifies it: "api_key", "OPENAI_API_KEY", "Authorization"
     shown: str  # how the message names it: "keyword argument `api_key`"
     env: str
-    value: ast.Constant
+    value: ast.expr  # a literal, or a ``+`` / f-string that may join constants
+
+
+def _literal(node: ast.AST | None) -> bool:
+    """A constant, or a string built with ``+`` or an f-string (maybe from constants)."""
+    return isinstance(node, ast.Constant | ast.JoinedStr) or (
+        isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+    )
 
 
 _ENV_LOOKUPS = frozenset({"get", "getenv", "setdefault", "putenv", "pop"})
@@ -61,7 +68,7 @@ def _dict_bindings(node: ast.Dict) -> Iterator[Binding]:
     keys = [str_constant(k) for k in node.keys]
     kaggle = "username" in keys  # kaggle.json: {"username": ..., "key": ...}
     for key, value in zip(keys, node.values, strict=True):
-        if key is not None and isinstance(value, ast.Constant):
+        if key is not None and _literal(value):
             name = "kaggle_key" if kaggle and key == "key" else key
             yield Binding(name, f"dict key {key!r}", env_name(name), value)
 
@@ -94,15 +101,15 @@ def _assigned(target: ast.AST, value: ast.AST | None) -> Iterator[Binding]:
             for t, v in zip(target.elts, value.elts, strict=True):
                 yield from _assigned(t, v)
         return
-    if isinstance(value, ast.Constant):
+    if _literal(value):
         named = _target_name(target)
         if named:
-            yield Binding(named[0], named[1], named[2], value)
+            yield Binding(named[0], named[1], named[2], value)  # type: ignore[arg-type]
 
 
 def _call_bindings(call: ast.Call) -> Iterator[Binding]:
     for kw in call.keywords:
-        if kw.arg and isinstance(kw.value, ast.Constant):
+        if kw.arg and _literal(kw.value):
             yield Binding(kw.arg, f"keyword argument `{kw.arg}`", env_name(kw.arg), kw.value)
     func = call.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -165,4 +172,9 @@ def may_name_credentials(text: str) -> bool:
     lower = text.lower()
     if not any(f in lower for f in _name_fragments()):
         return "login" in lower  # server.login(user, "...") binds no credential name
-    return "login" in lower or any(credential_name(w) for w in set(_IDENTIFIER.findall(text)))
+    if "login" in lower or ("username" in lower and _KAGGLE_KEY.search(text)):
+        return True  # a login call; kaggle.json's {"username": ..., "key": ...}
+    return any(credential_name(w) for w in set(_IDENTIFIER.findall(text)))
+
+
+_KAGGLE_KEY = re.compile(r"""["']key["']""")

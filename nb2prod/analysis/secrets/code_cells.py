@@ -1,14 +1,17 @@
-"""Python code cells, read through ``ast``: provider formats and URLs in string
-constants, credential names bound to literals, secrets in line and shell magics and in
-comments."""
+"""Python code cells, read through ``ast``: provider formats, URLs, header and command
+lines in string constants (and in strings joined from constants), credential names bound
+to literals, literals passed positionally to known clients, secrets in line and shell
+magics and in comments."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 from nb2prod.analysis.secrets.bindings import BINDERS, Binding, may_name_credentials, str_constant
+from nb2prod.analysis.secrets.clients import client_bindings, may_call_clients
 from nb2prod.analysis.secrets.credentials import (
     credential_name,
     env_magic,
@@ -17,6 +20,7 @@ from nb2prod.analysis.secrets.credentials import (
     scan_text_assignments,
 )
 from nb2prod.analysis.secrets.formats import Catalogue, SecretPattern, scan_provider_formats
+from nb2prod.analysis.secrets.joined import Joined, is_joined, joined_text, module_constants
 from nb2prod.analysis.secrets.model import (
     ASSIGNMENT,
     CODE,
@@ -30,7 +34,8 @@ from nb2prod.analysis.secrets.model import (
     shifted,
 )
 from nb2prod.analysis.secrets.predicates import not_a_secret
-from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of, redact
+from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of, mask_all, redact
+from nb2prod.analysis.secrets.shell import scan_header_text, scan_shell
 from nb2prod.analysis.secrets.urls import scan_urls
 from nb2prod.notebook.model import char_col
 
@@ -39,76 +44,181 @@ if TYPE_CHECKING:
     from nb2prod.notebook.parse import ParsedCell
 
 
-def scan_python(p: ParsedCell, cat: Catalogue) -> list[SecretHit]:
-    """One walk over the cell's tree: provider formats and URLs in string constants, then
-    credential names bound to constants (a provider token bound to ``api_key`` is both).
-    Cells whose text holds no keyword of any format or credential name are not walked."""
+class CodeContext:
+    """What the scan of one cell needs from the whole notebook: its imports (to know a
+    client's qualified name), whether it imports a client's module at all, and its string
+    constants (to join split secrets; read from the trees when first needed)."""
+
+    def __init__(
+        self,
+        imports: dict[str, str] | None = None,
+        trees: Sequence[ast.Module] = (),
+        clients: bool = False,
+    ) -> None:
+        self.imports = imports or {}
+        self.clients = clients
+        self._trees = trees
+
+    @cached_property
+    def constants(self) -> dict[str, str]:
+        return module_constants(self._trees)
+
+
+_NO_CONTEXT = CodeContext()
+# Besides credential names (--password, wandb login): commands whose -u/-H options count.
+_SHELL_HINT = ("curl", "wget")
+
+
+def scan_python(
+    p: ParsedCell, cat: Catalogue, context: CodeContext = _NO_CONTEXT
+) -> list[SecretHit]:
+    """One walk over the cell's tree: provider formats, URLs, header lines and command
+    lines in string constants and in strings joined from constants, then credential names
+    bound to literals (a provider token bound to ``api_key`` is both) and literals passed
+    positionally to known clients. Cells whose text holds no keyword of any format,
+    credential name, client or command are not walked. Every secret found in the cell is
+    masked in every hit's source line."""
     cell, tree = p.cell, p.tree
     assert tree is not None
-    patterns = cat.candidates(cell.source)
-    names = may_name_credentials(cell.source)
-    if not patterns and not names and "://" not in cell.source:
+    source = cell.source
+    patterns = cat.candidates(source)
+    names = may_name_credentials(source)
+    clients = context.clients and may_call_clients(source)
+    shellish = any(hint in source for hint in _SHELL_HINT)
+    walk = patterns or names or clients or "://" in source
+    if not walk and not (shellish and p.magics):
         return []
+    found: list[str] = []  # every secret found, to mask them all in every source line
+    hits: list[SecretHit] = []
+    if walk:
+        hits = _scan_tree(p, cat, context, _Gates(patterns, names, clients, shellish), found)
+    hits.extend(_scan_magics(p, cat, patterns, found))
+    if patterns:
+        hits.extend(_scan_comments(cell, cat, hits, patterns, found))
+    mask_all(hits, found)
+    hits.sort(key=lambda h: (h.line, h.col))
+    return hits
+
+
+class _Gates(NamedTuple):
+    """What a cell's text may hold, so the walk runs only the scans that can find any."""
+
+    patterns: tuple[SecretPattern, ...]
+    names: bool
+    clients: bool
+    shellish: bool
+
+
+def _scan_tree(
+    p: ParsedCell, cat: Catalogue, context: CodeContext, gates: _Gates, found: list[str]
+) -> list[SecretHit]:
+    """The walk of the cell's tree (see :func:`scan_python`)."""
+    cell, tree = p.cell, p.tree
+    assert tree is not None
+    patterns, names, clients, shellish = gates
     lines = cell.source.split("\n")
     hits: list[SecretHit] = []
-    formats: set[int] = set()  # ids of constants holding a format (or URL) secret
-    bound: set[int] = set()  # ids of constants reported as bound to a credential name
+    formats: set[int] = set()  # ids of nodes holding a format (or URL) secret
+    bound: set[int] = set()  # ids of nodes reported as bound to a credential name
+    joined_done: set[int] = set()  # ``+`` and f-strings inside one already joined
+    in_fstring: set[int] = set()
     bindings: list[Binding] = []
     for node in ast.walk(tree):
-        if type(node) is not ast.Constant:
-            if names and (binder := BINDERS.get(type(node))) is not None:
+        cls = type(node)
+        if cls is not ast.Constant:
+            if names and (binder := BINDERS.get(cls)) is not None:
                 bindings.extend(binder(node))
+            if clients and cls is ast.Call:
+                bindings.extend(client_bindings(node, context.imports))  # type: ignore[arg-type]
+            if cls is ast.JoinedStr:
+                in_fstring.update(id(v) for v in node.values)  # type: ignore[attr-defined]
+            if (cls is ast.BinOp or cls is ast.JoinedStr) and id(node) not in joined_done:
+                joined = joined_text(node, context.constants)
+                if joined is not None:
+                    joined_done.update(id(n) for n in ast.walk(node) if is_joined(n))
+                    for m in _joined_matches(joined, cat):
+                        found.append(m.secret)
+                        hits.append(_constant_hit(cell, lines, node, m, detail=_JOINED))
+                        formats.add(id(node))
             continue
         value = str_constant(node)
         if value is None or len(value) < 8:
             continue
         matches = scan_provider_formats(value, cat, patterns) if patterns else []
         matches += [m for m in scan_urls(value) if not covered(m, matches)]
-        if names and "=" in value:
+        if names and ("=" in value or '":' in value or "':" in value):
             matches += [m for m in scan_string_assignments(value) if not covered(m, matches)]
+        if names and ":" in value:
+            matches += [m for m in scan_header_text(value) if not covered(m, matches)]
+        if shellish and " -" in value and (names or "curl" in value or "wget" in value):
+            matches += [m for m in scan_shell(value) if not covered(m, matches)]
         for m in matches:
+            found.append(m.secret)
             hits.append(_constant_hit(cell, lines, node, m))
         if matches:
             formats.add(id(node))
     for b in bindings:
-        value = str_constant(b.value)
+        value = _bound_text(b.value, context)
         if value is None:
             continue
         if id(b.value) not in formats:
-            hit = _bound_format_hit(cell, lines, b, value, cat)
+            hit = _bound_format_hit(cell, lines, b, value, cat, found)
             if hit is not None:
                 formats.add(id(b.value))
                 hits.append(hit)
         if id(b.value) not in bound:
-            hit = _binding_hit(cell, lines, b, value)
+            hit = _binding_hit(cell, lines, b, value, found)
             if hit is not None:
                 bound.add(id(b.value))
                 hits.append(hit)
-    hits.extend(_scan_magics(p, cat, patterns))
-    if patterns:
-        hits.extend(_scan_comments(cell, cat, hits, patterns))
-    hits.sort(key=lambda h: (h.line, h.col))
+    for hit in hits:
+        if id(hit.node) in in_fstring:
+            hit.fixable = False  # --fix does not rewrite inside f-strings
     return hits
 
 
+_JOINED = "joined from string pieces"
+
+
+def _joined_matches(joined: Joined, cat: Catalogue) -> list[TextMatch]:
+    """Formats and URL credentials of a joined string that span two pieces or more."""
+    text = joined.text
+    patterns = [p for p in cat.patterns if p.keywords is None or any(k in text for k in p.keywords)]
+    matches = [m for m in scan_provider_formats(text, cat, patterns) if joined.spans_pieces(m)]
+    matches += [m for m in scan_urls(text) if joined.spans_pieces(m) and not covered(m, matches)]
+    return matches
+
+
+def _bound_text(node: ast.AST, context: CodeContext) -> str | None:
+    """The text a binding binds: a string literal, or a string joined from constants."""
+    if isinstance(node, ast.Constant):
+        return str_constant(node)
+    joined = joined_text(node, context.constants)
+    return joined.text if joined is not None else None
+
+
 def _bound_format_hit(
-    cell: Cell, lines: list[str], b: Binding, value: str, cat: Catalogue
+    cell: Cell, lines: list[str], b: Binding, value: str, cat: Catalogue, found: list[str]
 ) -> SecretHit | None:
     """A format that is a secret only under its name (an AWS secret key)."""
     for p in cat.patterns:
         bound = p.bound_to is not None and p.bound_to.search(b.name)
         if bound and p.value.fullmatch(value) and not not_a_secret(value):
             m = TextMatch(p.name, p.env, value, 0, len(value), PROVIDER, p.id)
+            found.append(value)
             return _constant_hit(cell, lines, b.value, m, detail=b.shown)
     return None
 
 
-def _binding_hit(cell: Cell, lines: list[str], b: Binding, value: str) -> SecretHit | None:
+def _binding_hit(
+    cell: Cell, lines: list[str], b: Binding, value: str, found: list[str]
+) -> SecretHit | None:
     """A credential name bound to a literal that looks like a secret."""
     cred = credential_name(b.name)
     secret = literal_secret(value, cred) if cred is not None else None
     if secret is None:
         return None
+    found.append(secret)
     m = TextMatch(f"credential {b.shown}", b.env, secret, 0, len(secret), ASSIGNMENT)
     return _constant_hit(cell, lines, b.value, m, detail=b.shown)
 
@@ -144,9 +254,10 @@ def _constant_hit(
 
 
 def _scan_magics(
-    p: ParsedCell, cat: Catalogue, patterns: Sequence[SecretPattern]
+    p: ParsedCell, cat: Catalogue, patterns: Sequence[SecretPattern], found: list[str]
 ) -> Iterator[SecretHit]:
-    """Shell and line magics (``!curl -H 'Authorization: token ...'``, ``%env KEY=...``)."""
+    """Shell and line magics (``!curl -H 'Authorization: token ...'``, ``%env KEY=...``,
+    ``!curl -u user:password``, ``!wandb login KEY``)."""
     text = p.cell.source
     starts = _line_starts(text)
     for magic in p.magics:
@@ -158,7 +269,9 @@ def _scan_magics(
         matches = scan_provider_formats(block, cat, patterns)
         matches += [m for m in scan_urls(block) if not covered(m, matches)]
         matches += env_magic(block) if magic.name == "env" else scan_text_assignments(block)
+        matches += [m for m in scan_shell(block) if not covered(m, matches)]
         for m in matches:
+            found.append(m.secret)
             yield hit_at_offset(MAGIC, p.cell, text, shifted(m, begin))
 
 
@@ -173,7 +286,11 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _scan_comments(
-    cell: Cell, cat: Catalogue, known: list[SecretHit], patterns: Sequence[SecretPattern]
+    cell: Cell,
+    cat: Catalogue,
+    known: list[SecretHit],
+    patterns: Sequence[SecretPattern],
+    found: list[str],
 ) -> Iterator[SecretHit]:
     """Provider formats the ``ast`` cannot see: in comments."""
     text = cell.source
@@ -183,4 +300,5 @@ def _scan_comments(
     for m in scan_provider_formats(text, cat, patterns):
         hit = hit_at_offset(COMMENT, cell, text, m)
         if (hit.line, hit.pattern_id) not in seen and "#" in line_of(text, hit.line)[: hit.col]:
+            found.append(m.secret)
             yield hit

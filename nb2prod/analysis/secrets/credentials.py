@@ -145,8 +145,11 @@ def scan_text_assignments(text: str) -> list[TextMatch]:
     """``NAME=value`` (shell, %env, .env), ``name: value`` (YAML) and ``name = "value"``
     in text that is not Python; unquoted values only in shell or YAML form."""
     found: list[TextMatch] = []
+    kaggle = "username" in text  # kaggle.json: {"username": "...", "key": "..."}
     for m in _TEXT_ASSIGN.finditer(text):
         name = m.group("name").rsplit(".", 1)[-1]
+        if kaggle and name == "key" and text[m.end("name") : m.end("name") + 1] in ('"', "'"):
+            name = "kaggle_key"
         cred = credential_name(name)
         if cred is None:
             continue

@@ -69,6 +69,13 @@ class SecretHit:
     detail: str = ""  # which output / metadata key; how a credential is bound
     end_col: int | None = None
     node: ast.AST | None = None  # the string constant, for rewrites
+    fixable: bool = True  # --fix can rewrite it (a plain string literal in code, prose, output)
+
+
+def _fixable(where: str, node: ast.AST | None) -> bool:
+    if where == CODE:
+        return isinstance(node, ast.Constant) and isinstance(node.value, str)
+    return where in (COMMENT, MARKDOWN, RAW, OUTPUT)
 
 
 def make_hit(
@@ -97,4 +104,5 @@ def make_hit(
         detail=detail,
         end_col=end_col,
         node=node,
+        fixable=_fixable(where, node),
     )

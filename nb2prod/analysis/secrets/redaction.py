@@ -3,6 +3,7 @@ every secret masked, and the safety net that masks any provider format left."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -80,3 +81,17 @@ def _redact_formats(line: str) -> str:
     for m in scan_provider_formats(line, cat):
         line = line.replace(m.secret, mask(m.secret))
     return line
+
+
+def mask_all(hits: list[SecretHit], secrets: list[str]) -> None:
+    """Mask every secret of ``secrets`` in every hit's source line (a line may hold two:
+    ``Minio(host, "key", "secret")``), where it stands as a word of its own (``postgres``
+    inside ``postgresql://`` is not the password ``postgres``)."""
+    unique = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+    for hit in hits:
+        line = hit.source_line
+        for secret in unique:
+            if secret in line:
+                pattern = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+                line = re.sub(pattern, lambda _m, s=secret: mask(s), line)
+        hit.source_line = line

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from nb2prod.analysis.secrets.code_cells import scan_python
+from nb2prod.analysis.secrets.clients import imports_clients
+from nb2prod.analysis.secrets.code_cells import CodeContext, scan_python
 from nb2prod.analysis.secrets.formats import catalogue
 from nb2prod.analysis.secrets.model import SecretHit
 from nb2prod.analysis.secrets.text import (
@@ -33,11 +34,13 @@ def find_secrets(an: Analysis) -> list[SecretHit]:
     cat = catalogue(an.settings["extra-secret-patterns"]).restricted("\0".join(parts))
     hits: list[SecretHit] = []
     parsed = {p.cell.index: p for p in an.parsed}
+    imports = an.imports
+    context = CodeContext(imports, [tree for _, tree in an.trees], imports_clients(imports))
     for cell in nb.cells:
         if cell.cell_type == "code":
             p = parsed.get(cell.index)
             if p is not None and p.tree is not None:
-                hits.extend(scan_python(p, cat))
+                hits.extend(scan_python(p, cat, context))
             else:
                 hits.extend(scan_code_text(cell, cat))
             hits.extend(scan_outputs(cell, outputs.get(cell.index, []), cat))

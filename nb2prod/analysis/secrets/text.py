@@ -28,7 +28,8 @@ from nb2prod.analysis.secrets.model import (
     make_hit,
     shifted,
 )
-from nb2prod.analysis.secrets.redaction import hit_at_offset, text_line
+from nb2prod.analysis.secrets.redaction import hit_at_offset, mask_all, text_line
+from nb2prod.analysis.secrets.shell import scan_shell
 from nb2prod.analysis.secrets.urls import scan_urls
 from nb2prod.notebook.model import join_source
 
@@ -47,8 +48,10 @@ def scan_code_text(cell: Cell, cat: Catalogue) -> Iterator[SecretHit]:
     matches = scan_provider_formats(text, cat)
     matches += [m for m in scan_urls(text) if not covered(m, matches)]
     matches += scan_text_assignments(text)  # a token bound to a credential name is both
-    for m in sorted(matches, key=lambda m: m.start):
-        yield hit_at_offset(CODE, cell, text, m)
+    matches += [m for m in scan_shell(text) if not covered(m, matches)]
+    hits = [hit_at_offset(CODE, cell, text, m) for m in sorted(matches, key=lambda m: m.start)]
+    mask_all(hits, [m.secret for m in matches])
+    yield from hits
 
 
 def scan_prose(cell: Cell, cat: Catalogue) -> Iterator[SecretHit]:

@@ -1,14 +1,21 @@
-"""Credentials in URLs: passwords in the user-info part (``postgresql://user:pw@host``)
-and credential query parameters (``?api_key=...``)."""
+"""Credentials in URLs: passwords in the user-info part (``postgresql://user:pw@host``),
+credential query parameters (``?api_key=...``) and path segments (``/key/<key>``, names
+in ``rules/secrets.toml`` [urls])."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from nb2prod.analysis.secrets.credentials import credential_name, env_name, literal_secret
-from nb2prod.analysis.secrets.model import URL, TextMatch
+from nb2prod.analysis.secrets.credentials import (
+    CredentialName,
+    credential_name,
+    env_name,
+    literal_secret,
+)
+from nb2prod.analysis.secrets.model import URL, TextMatch, covered
 from nb2prod.analysis.secrets.predicates import FILLER, is_example_key, is_templated, words_of
-from nb2prod.analysis.secrets.vocab import vocabulary
+from nb2prod.analysis.secrets.vocab import rules_toml, vocabulary
 
 _URL_USERINFO = re.compile(
     r"://(?P<user>[^\s:/?#@'\"<>\[\]{}\\]*):(?P<pw>[^\s/?#@'\"<>\\]+)@(?P<host>[^\s/?#'\"<>\\]*)"
@@ -65,6 +72,8 @@ def scan_urls(text: str) -> list[TextMatch]:
             found.append(
                 TextMatch(label, env, pw, m.start("pw"), m.end("pw"), URL, "url", f":{pw}@")
             )
+    if "/" in text:
+        found.extend(m for m in _scan_url_paths(text) if not covered(m, found))
     if "=" in text and ("?" in text or "&" in text):
         for m in _URL_PARAM.finditer(text):
             cred = credential_name(m.group("name"))
@@ -78,4 +87,51 @@ def scan_urls(text: str) -> list[TextMatch]:
             found.append(
                 TextMatch(label, env, secret, m.start("value"), m.end("value"), URL, "url-param")
             )
+    return found
+
+
+_URL = re.compile(r"\b[A-Za-z][\w+.-]{0,30}://[^\s'\"<>\\`]+")
+_API_KEY = CredentialName("key", True)
+
+
+@cache
+def _path_names() -> frozenset[str]:
+    """``rules/secrets.toml`` [urls] path-names."""
+    return frozenset(n.lower() for n in rules_toml().get("urls", {}).get("path-names", ()))
+
+
+@cache
+def _path_segment() -> re.Pattern[str]:
+    """``/key/``, ``/token/`` ...: one is in any text holding a credential in a URL path."""
+    names = "|".join(map(re.escape, sorted(_path_names())))
+    return re.compile(rf"(?i:/(?:{names})/)")
+
+
+def _scan_url_paths(text: str) -> list[TextMatch]:
+    """A credential in a URL's path, after a segment named for it:
+    ``https://maker.ifttt.com/trigger/done/with/key/<key>``."""
+    if "://" not in text or _path_segment().search(text) is None:
+        return []
+    names = _path_names()
+    found: list[TextMatch] = []
+    for m in _URL.finditer(text):
+        url = m.group()
+        start = url.find("/", url.find("://") + 3)
+        if start < 0:
+            continue
+        path = re.split(r"[?#]", url[start:], maxsplit=1)[0]
+        offset = m.start() + start
+        segments = path.split("/")
+        for i, segment in enumerate(segments[:-1]):
+            offset += len(segment) + 1
+            if segment.lower() not in names:
+                continue
+            value = segments[i + 1]
+            secret = literal_secret(value, credential_name(segment) or _API_KEY)
+            if secret is None or value.startswith("{"):
+                continue
+            begin = offset + value.find(secret)
+            label = f"credential in a URL path (`/{segment}/...`)"
+            env = env_name(segment) if credential_name(segment) else "API_KEY"
+            found.append(TextMatch(label, env, secret, begin, begin + len(secret), URL, "url-path"))
     return found

@@ -10,12 +10,15 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from nb2prod.analysis.values.functions import call_function
 from nb2prod.analysis.values.model import (
     ENV,
     ENV_VALUE,
+    LOCAL,
     MEMORY_VALUE,
     TEMP,
     TEMP_VALUE,
+    UNKNOWN,
     UNKNOWN_VALUE,
     Scope,
     Value,
@@ -85,6 +88,9 @@ CONFIG_NAME = re.compile(
     r"flags|environ|secrets|creds|credentials)(?:_\w*)?$|(?:config|settings)$",
     re.IGNORECASE,
 )
+# Download helpers that return the local folder they unpacked into, by their last name
+# (fastai's untar_data, often reached through a star import): the cache folder.
+_DOWNLOADS = {"untar_data": "~/.fastai/data"}
 _GLOB_ITER = frozenset({"glob.glob", "glob.iglob"})
 _PASS_ITER = frozenset({"sorted", "list", "tuple", "reversed", "set", "iter"})
 CURDIR = frozenset({"os.curdir", "os.path.curdir"})
@@ -102,6 +108,10 @@ def call_value(
 ) -> Value:
     """The value of a call: a known function by its qualified name, else a method."""
     func = node.func
+    if type(func) is ast.Name and func.id not in shadow:
+        bound = scope.lookup(func.id)
+        if bound is not None and bound.func is not None:
+            return call_function(ev, bound.func, node, scope, shadow, depth)
     qual = ev.qualname(func)
     args = node.args
     schemes = ev.schemes
@@ -147,9 +157,37 @@ def call_value(
             return TEMP_VALUE
         if qual in MEMORY_NAMES:
             return MEMORY_VALUE
+        if qual.rpartition(".")[2] in _DOWNLOADS:
+            return _download(ev, node, qual, scope, shadow, depth)
+    result = UNKNOWN_VALUE
     if isinstance(func, ast.Attribute):
-        return _method(ev, node, func, scope, shadow, depth)
-    return UNKNOWN_VALUE
+        result = _method(ev, node, func, scope, shadow, depth)
+    if result is UNKNOWN_VALUE and qual is not None and _imported(func, ev):
+        return Value(UNKNOWN, origin=qual)  # Trainer(...): its methods are catalogued by it
+    return result
+
+
+def _imported(func: ast.expr, ev: Evaluator) -> bool:
+    """Whether the name chain ``func`` starts at an imported name (or a conventional alias)."""
+    while type(func) is ast.Attribute:
+        func = func.value
+    return type(func) is ast.Name and (func.id in ev.imports or func.id in ALIASES)
+
+
+def _download(
+    ev: Evaluator, node: ast.Call, qual: str, scope: Scope, shadow: frozenset[str], depth: int
+) -> Value:
+    """The local folder a download helper returns (fastai's ``untar_data``): under its
+    ``dest=``/``data=`` folder when given, else under its cache folder."""
+    folder = string_value(_DOWNLOADS[qual.rpartition(".")[2]], ev.schemes)
+    for kw in node.keywords:
+        if kw.arg in ("dest", "data"):
+            given = ev.eval(kw.value, scope, shadow, depth)
+            if given.kind != LOCAL or given.text is None:
+                return UNKNOWN_VALUE
+            folder = given
+    hole = Value(UNKNOWN)
+    return as_path(join_paths([folder, hole], ev.schemes))
 
 
 def _method(

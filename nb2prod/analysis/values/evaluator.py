@@ -19,6 +19,7 @@ from nb2prod.analysis.values.calls import (
     MEMORY_NAMES,
     call_value,
 )
+from nb2prod.analysis.values.functions import define
 from nb2prod.analysis.values.model import (
     ENV,
     ENV_VALUE,
@@ -30,6 +31,7 @@ from nb2prod.analysis.values.model import (
     TEMP,
     UNKNOWN,
     UNKNOWN_VALUE,
+    Function,
     Scope,
     Value,
     as_path,
@@ -53,12 +55,26 @@ class Evaluator:
         self.imports = imports
         self.schemes = frozenset(s.lower() for s in schemes)
         self.module = Scope()
+        self.active: list[Function] = []  # notebook functions whose calls are being followed
+        # What calls of notebook functions returned, by function and arguments; valid while
+        # the walk stays at one statement (the module's names do not change meanwhile).
+        self.returned: dict[tuple[Function, tuple[tuple[str, Value], ...]], Value] = {}
 
     def walk(self, cells: Iterable[tuple[ParsedCell, ast.Module]]) -> Iterator[Step]:
         """Run the cells' statements in order, yielding each expression root *before* the
         statement's bindings take effect. Function bodies run at their definition, with
         parameters bound to ``ENV``; both branches of an ``if`` run and their bindings join."""
-        return Walker(self).walk(cells)
+        returned = self.returned
+        for step in Walker(self).walk(cells):
+            if returned:
+                returned.clear()
+            yield step
+
+    def define(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, cell: ParsedCell, scope: Scope
+    ) -> Value:
+        """The value a ``def`` binds (see :func:`.functions.define`)."""
+        return define(self, node, cell, scope)
 
     def iterate(self, value: Value) -> Value:
         """The value of a loop variable over ``value`` (see :func:`.paths.iterate`)."""

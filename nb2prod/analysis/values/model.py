@@ -1,10 +1,16 @@
 """The abstract value model: a :class:`Value`'s kinds, how path text is classified, and how
-two possible values join; :class:`Scope` binds names to values."""
+two possible values join; :class:`Scope` binds names to values, :class:`Function` is a
+function the notebook defines."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nb2prod.notebook.parse import ParsedCell
 
 LOCAL = "LOCAL"
 REMOTE = "REMOTE"
@@ -32,6 +38,8 @@ class Value:
     keys: tuple[tuple[str, Value], ...] | None = None  # dict literal with string keys
     pathlike: bool = False  # a pathlib object (its methods read, write, list)
     each: Value | None = None  # a collection whose every element is this (glob results)
+    func: Function | None = None  # a function the notebook defines (its calls are followed)
+    origin: str | None = None  # what made it: "transformers.Trainer" for Trainer(...)
 
     @property
     def is_local(self) -> bool:
@@ -105,10 +113,11 @@ def _common_prefix(a: str, b: str) -> str:
 @dataclass(slots=True)
 class Scope:
     """Names bound in a module, function or class body (parameters are bound to ``ENV``);
-    lookups fall back to the enclosing scope."""
+    lookups fall back to the enclosing scope. ``owner`` is the function whose body it is."""
 
     names: dict[str, Value] = field(default_factory=dict)
     parent: Scope | None = None
+    owner: Function | None = None
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self
@@ -118,3 +127,25 @@ class Scope:
                 return value
             scope = scope.parent
         return None
+
+
+@dataclass(eq=False, slots=True)
+class Function:
+    """A function the notebook defines (``def``): what its calls evaluate to is followed
+    through its body (:mod:`.functions`). ``scope`` is where it was defined, ``defaults``
+    the values of its parameters' defaults, ``followed`` whether its body is small and plain
+    enough to run again per call (not a generator, not async; found out at the first call).
+    ``sinks`` is set by the IO analysis: a file access inside takes its path from a
+    parameter (or a local name)."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cell: ParsedCell
+    scope: Scope
+    defaults: dict[str, Value]
+    followed: bool | None = None  # None: not known yet
+    returns: bool = False  # it has a ``return`` with a value (known with ``followed``)
+    sinks: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name

@@ -51,6 +51,10 @@ class Walker:
         for cell, tree in cells:
             yield from self._block(cell, tree.body, self.ev.module)
 
+    def run(self, cell: ParsedCell, body: list[ast.stmt], scope: Scope) -> Iterator[Step]:
+        """Run ``body`` (a function's, for a call of it) in ``scope``."""
+        return self._block(cell, body, scope)
+
     def _block(self, cell: ParsedCell, body: list[ast.stmt], scope: Scope) -> Iterator[Step]:
         for stmt in body:
             yield from self._stmt(cell, stmt, scope)
@@ -140,12 +144,13 @@ class Walker:
             yield Step(cell, expr, scope, stmt)
         if stmt.returns is not None:
             yield Step(cell, stmt.returns, scope, stmt)
-        inner = Scope(parent=scope)
+        defined = self.ev.define(stmt, cell, scope)
+        inner = Scope(parent=scope, owner=defined.func)
         params = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
         for p in params:
             if p is not None:
                 inner.names[p.arg] = ENV_VALUE
-        scope.names[stmt.name] = OTHER_VALUE
+        scope.names[stmt.name] = defined
         yield from self._block(cell, stmt.body, inner)
 
     def _branches(

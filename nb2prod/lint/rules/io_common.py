@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.io import snippet
+from nb2prod.analysis.io import described
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
 
@@ -20,7 +20,8 @@ def local_file_findings(
     rule: Rule, an: Analysis, kind: str, what: str, advice: str
 ) -> Iterator[Finding]:
     """A finding per local ``kind`` (read or write) event: "<what> `call`; <advice>", where
-    ``advice`` may use ``{target}``. Fixable only where the team configured where data lives."""
+    ``advice`` may use ``{target}``. Fixable only where the team configured where data lives,
+    and not for calls ``--fix`` has no rewrite for (``event.fixable``)."""
     target = data_target(an)
     configured = bool(an.settings["data-uri"] or an.settings["data-uri-map"])
     for event in an.io_events:
@@ -29,7 +30,7 @@ def local_file_findings(
                 an,
                 event.cell.cell,
                 event.node,
-                f"{what} `{snippet(event.cell, event.node)}`; {advice.format(target=target)}",
+                f"{what} {described(event)}; {advice.format(target=target)}",
             )
-            finding.fixable = configured
+            finding.fixable = configured and event.fixable
             yield finding

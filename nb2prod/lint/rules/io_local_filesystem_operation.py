@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.io import FS, LIST, snippet
+from nb2prod.analysis.io import FS, LIST, described
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
 
@@ -47,7 +47,7 @@ class LocalFilesystemOperation(Rule):
                     an,
                     event.cell.cell,
                     event.node,
-                    f"Local filesystem {what} `{snippet(event.cell, event.node)}`; "
+                    f"Local filesystem {what} {described(event)}; "
                     "list and manage the data on S3 through fsspec (fs.glob, fs.ls, fs.rm) "
                     "or let the pipeline prepare folders",
                 )

@@ -27,6 +27,7 @@ def secret_finding(rule: Rule, an: Analysis, hit: SecretHit, message: str) -> Fi
         masked=hit.masked,
     )
     finding.source_line = hit.source_line
+    finding.fixable = finding.fixable and hit.fixable  # --fix rewrites plain literals only
     return finding
 
 
