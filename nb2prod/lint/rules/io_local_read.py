@@ -18,7 +18,12 @@ class LocalFileRead(Rule):
     `Image.open`, `cv2.imread`, `h5py.File`, `sqlite3.connect`, `load_model`,
     `Path(...).read_text()` ... The path is followed through earlier cells: a path built
     from a constant with `+`, an f-string, `os.path.join`, `str.format` or `Path / "x"` is
-    still local. Paths from the environment, configuration, function parameters, `tempfile`,
+    still local, and so is a path a notebook function returns (`data_dir() / "x.csv"`) or
+    one passed to a notebook function that opens it (`load("data/x.csv")`, reported at the
+    call). ML libraries too: transformers (`from_pretrained("./model")`; a hub id such as
+    `bert-base-uncased` is not local), datasets (`load_dataset("csv", data_files=...)`,
+    `load_from_disk`), xgboost/lightgbm/catboost `load_model`, keras `load_model`, fastai
+    `untar_data`. Paths from the environment, configuration, function parameters, `tempfile`,
     in-memory buffers and remote URIs (`s3://`, `https://`) are not flagged.
 
     ## Why is this bad?

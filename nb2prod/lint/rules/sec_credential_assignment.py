@@ -20,7 +20,11 @@ class CredentialAssignment(Rule):
     `os.environ["DB_PASSWORD"] = "..."`), defaults of environment lookups
     (`os.getenv("API_TOKEN", "...")`), parameter defaults, comparisons, basic-auth pairs
     (`auth=("user", "...")`, `HTTPBasicAuth(...)`, `server.login(user, "...")`), and
-    `%env` / `export NAME=...` lines, in cells or inside strings. Names are read word by word: `api_key`, `db_pass`, `hf_token`,
+    `%env` / `export NAME=...` lines, in cells or inside strings; positional arguments of
+    known clients (`Client(account_sid, "...")`, `Minio(host, "...", "...")`, listed in
+    `rules/secrets.toml`), shell lines (`!curl -u user:...`, `-H "Authorization: Bearer
+    ..."`, `--password ...`), credential dicts written to files (`kaggle.json`), and
+    secrets split by `+` or built in f-strings from constants. Names are read word by word: `api_key`, `db_pass`, `hf_token`,
     `Authorization` count; `max_tokens`, `tokenizer`, `pad_token`, `password_field`,
     `secret_name`, `sort_key` do not. Values that are placeholders (`"<your-key>"`,
     `"changeme"`, `"${TOKEN}"`), paths, env var names, UUIDs, plain words or too short or
