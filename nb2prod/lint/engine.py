@@ -80,6 +80,13 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         nb = load_notebook(path)
     except InputError as exc:
         return FileResult(path, error=str(exc))
+    return check_loaded(nb, path, settings)
+
+
+def check_loaded(nb: Notebook, path: str, settings: Settings) -> FileResult:
+    """The nb2prod rules over a loaded notebook, and what the PY step needs (``ruff_input``,
+    cells, noqa) when ruff runs on it. Never raises for a rule crash: the error is in the
+    result."""
     directives = noqa_directives(nb)
     try:
         findings = check_notebook(nb, settings, directives)

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from nb2prod.config import Settings
 from nb2prod.errors import InputError
-from nb2prod.lint.engine import (
-    RuleCrash,
-    _attach_help,
-    _ruff_enabled,
-    _with_locations,
-    check_notebook,
-    noqa_directives,
-    ruff_document,
-)
+from nb2prod.lint.engine import _attach_help, _with_locations, check_loaded
 from nb2prod.lint.findings import FileResult, Finding
 from nb2prod.notebook.load import load_notebook_text
 
@@ -25,26 +17,19 @@ def lint_text(text: str, name: str, settings: Settings) -> FileResult:
         nb = load_notebook_text(text.removeprefix("\ufeff"), name)
     except InputError as exc:
         return FileResult(name, error=str(exc))
-    directives = noqa_directives(nb)
-    try:
-        findings = check_notebook(nb, settings, directives)
-    except RuleCrash as exc:
-        return FileResult(name, error=str(exc))
-    result = FileResult(name, findings, notes=list(nb.notes))
-    if not nb.is_python:
-        result.notes.append(f"kernel language '{nb.language}': Python rules skipped")
-    elif _ruff_enabled(settings, name):
+    result = check_loaded(nb, name, settings)
+    if result.error:
+        return result
+    if result.ruff_input is not None:
         from nb2prod.lint import ruff
 
-        result.cells = {c.index: (c.id, c.source) for c in nb.cells if c.cell_type == "code"}
-        result.noqa = directives
         key = name if name.endswith(".ipynb") else "stdin.ipynb"  # ruff reads it as JSON
         run = ruff.start_documents(
-            {key: ruff_document(nb)}, settings["ruff-select"], settings["ruff-ignore"]
+            {key: result.ruff_input}, settings["ruff-select"], settings["ruff-ignore"]
         )
         py = run.results().get(key, [])
         result.findings.extend(_with_locations(py, result, settings))
-        result.cells, result.noqa = {}, []
+        result.cells, result.noqa, result.ruff_input = {}, [], None
     result.findings.sort(key=Finding.sort_key)
     _attach_help([result], settings)
     return result
