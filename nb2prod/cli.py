@@ -428,9 +428,24 @@ def init_cmd(
 
 
 def main() -> None:
-    """Console-script entry point: typer's usage errors exit 2, ours too."""
+    """Console-script entry point: typer's usage errors exit 2, ours too; a bug is one line
+    and exit 2, never a traceback (``NB2PROD_DEBUG=1`` shows it)."""
+    for stream in (sys.stdout, sys.stderr):  # a file name need not be UTF-8: escape it
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app()
     except KeyboardInterrupt:
         print("nb2prod: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:
+        import os
+
+        if os.environ.get("NB2PROD_DEBUG"):
+            raise
+        print(
+            f"nb2prod: error: internal error ({type(exc).__name__}); please report it "
+            "(NB2PROD_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_ERROR)

@@ -52,7 +52,7 @@ class Settings:
         codes: list[str] = []
         try:
             rel = Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
             rel = Path(path).as_posix()
         for pattern, ignored in self.values["per-file-ignores"].items():
             if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(Path(path).as_posix(), pattern):
@@ -65,7 +65,10 @@ def defaults() -> dict[str, Any]:
 
 
 def find_pyproject(start: Path) -> Path | None:
-    start = start.resolve()
+    try:
+        start = start.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: look from where it is written
+        start = start.absolute()
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
@@ -115,11 +118,18 @@ def load_settings(
     return Settings(values, root=root, source=str(source) if source else None)
 
 
+# Sub-tables of [tool.nb2prod] read by a generated project, not by lint:
+# promotion = the rules of `python -m <pkg>.train --promote` (nb2prod scaffold).
+OWNED_ELSEWHERE = frozenset({"promotion"})
+
+
 def _validate(table: dict[str, Any], where: str) -> dict[str, Any]:
     options = option_table()
     out: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("_", "-")
+        if key in OWNED_ELSEWHERE and isinstance(value, dict):
+            continue
         if name not in options:
             raise InputError(f"unknown option '{key}' in [tool.nb2prod]", where)
         expected = options[name]["type"]
@@ -135,6 +145,8 @@ def _type_ok(value: Any, expected: str) -> bool:
             return isinstance(value, str)
         case "bool":
             return isinstance(value, bool)
+        case "number":  # a positive number of seconds, say
+            return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         case "list[str]":
             return isinstance(value, list) and all(isinstance(v, str) for v in value)
         case "list[dict]":

@@ -16,6 +16,7 @@ from nb2prod.notebook.parse import ParsedCell, parse_notebook
 if TYPE_CHECKING:
     from nb2prod.analysis.io import IOFacts
     from nb2prod.analysis.secrets import SecretHit
+    from nb2prod.analysis.secrets.masker import Masker
     from nb2prod.config import Settings
     from nb2prod.notebook.model import Notebook
 
@@ -59,3 +60,11 @@ class Analysis:
         from nb2prod.analysis.secrets import find_secrets
 
         return find_secrets(self)
+
+    @cached_property
+    def masker(self) -> Masker:
+        """Masks this notebook's secrets (and any provider format) in a text: every text
+        that leaves nb2prod about this notebook goes through it."""
+        from nb2prod.analysis.secrets.masker import masker_of
+
+        return masker_of(self.secrets, self.settings["extra-secret-patterns"])

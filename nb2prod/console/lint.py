@@ -73,6 +73,7 @@ def run(req: Request, settings: Settings) -> int:
         code = _stdin(req, settings)
         return EXIT_CLEAN if req.exit_zero and code == EXIT_FINDINGS else code
     fixes: list[FixResult] = []
+    failed = False  # a notebook --fix could not read or write: exit 2
     if req.fix or req.diff:
         changed, failed, fixes = _fix(req.paths, settings, diff=req.diff)
         if req.diff:
@@ -91,7 +92,7 @@ def run(req: Request, settings: Settings) -> int:
     emit(results, req.fmt, req.output, quiet=req.quiet, statistics=req.statistics)
     if req.show_fixes:
         _show_fixes(fixes if req.fix else _would_fix(results, settings), applied=req.fix)
-    if any(r.error for r in results):
+    if failed or any(r.error for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in results) and not req.exit_zero else 0
 

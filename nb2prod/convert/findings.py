@@ -123,6 +123,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "defined elsewhere), so the service takes the model's input matrix instead of raw "
         "records. `python -m <pkg>.train` may find more reasons when it runs the code.",
     ),
+    "CV019": (
+        "warning",
+        "secret-read-from-environment",
+        "A secret hard-coded in the notebook is not copied into the generated code: where it "
+        "stood in a string, the code reads it from an environment variable "
+        '(`os.environ["NAME"]`, named in `.env.example`), which must be set where the '
+        "package runs; anywhere else (a docstring, a comment) it is masked. "
+        "`convert --fix` moves it in the notebook's own code first.",
+    ),
 }
 CODES: dict[str, tuple[str, str]] = {code: (s, n) for code, (s, n, _) in CATALOGUE.items()}
 

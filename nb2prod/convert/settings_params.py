@@ -194,6 +194,8 @@ def _literal(node: ast.expr) -> tuple[bool, object]:
 
 
 def _allowed(value: object) -> bool:
+    if type(value) is int and value.bit_length() > 10_000:  # str() refuses 4,300+ digits
+        return False
     if isinstance(value, _SCALARS):
         return not (isinstance(value, float) and not math.isfinite(value))  # no NaN, inf
     if isinstance(value, dict):

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nb2prod.fix.model import CellPlan, FixResult, Group, Skipped
+from nb2prod.notebook.model import source_lines
 
 if TYPE_CHECKING:
     import libcst as cst
 
     from nb2prod.analysis.context import Analysis
+    from nb2prod.analysis.secrets.masker import Masker
     from nb2prod.config import Settings
     from nb2prod.notebook.model import Notebook
     from nb2prod.notebook.parse import ParsedCell
@@ -30,6 +32,7 @@ def fix_notebook(path: str | Path | Notebook, settings: Settings, write: bool = 
     from nb2prod.analysis.context import Analysis
     from nb2prod.fix.plan_io import plan_io
     from nb2prod.fix.plan_secrets import plan_secrets
+    from nb2prod.fix.reported import Reported
     from nb2prod.notebook.load import load_notebook
     from nb2prod.notebook.model import Notebook
 
@@ -45,9 +48,11 @@ def fix_notebook(path: str | Path | Notebook, settings: Settings, write: bool = 
     an = Analysis(nb, settings)
     plans: dict[int, CellPlan] = {}
     secrets: list[str] = []
-    plan_io(an, plans, result)
-    plan_secrets(an, plans, result, secrets)
+    reported = Reported(an)  # only what lint reports is rewritten (noqa, select, ignore)
+    plan_io(an, plans, result, reported)
+    plan_secrets(an, plans, result, secrets, reported)
     edits = _apply(an, plans, result, secrets)
+    _mask(result, an.masker)
     if not edits:
         return result
     from nb2prod.notebook.write import apply_edits, write_atomic
@@ -118,15 +123,15 @@ def _apply(an: Analysis, plans: dict[int, CellPlan], result: FixResult, secrets:
         except _Unsafe as exc:
             result.notes.append(f"cell {index}: not rewritten ({exc})")
             result.rewrites = [r for r in result.rewrites if r.cell != index]
-    for index in sorted(set(sources) | {i for i, pl in plans.items() if pl.clear_outputs}):
+    for index in sorted(set(sources) | {i for i, pl in plans.items() if pl.drop_outputs}):
         cell = an.nb.cells[index - 1]
         source = sources.get(index)
         if source == cell.source:
             source = None
-        clear = plans.get(index, CellPlan()).clear_outputs
-        if source is None and not clear:
+        drop = tuple(sorted(plans.get(index, CellPlan()).drop_outputs))
+        if source is None and not drop:
             continue
-        edits.append(CellEdit(index, source, clear))
+        edits.append(CellEdit(index, source, drop_outputs=drop))
         if source is not None:
             result.diffs.append(_diff(an.nb.path, index, cell.source, source, secrets))
     result.env_vars = sorted(env)
@@ -134,6 +139,17 @@ def _apply(an: Analysis, plans: dict[int, CellPlan], result: FixResult, secrets:
         for const, (var, default) in sorted(constants.items()):
             result.notes.append(f"{const} is read from ${var} (default {default})")
     return edits
+
+
+def _mask(result: FixResult, masker: Masker) -> None:
+    """Mask the notebook's secrets in every text of the fix report (``before`` of an IO
+    rewrite quotes a call whose path may hold a token)."""
+    for r in result.rewrites:
+        r.before, r.after = masker(r.before), masker(r.after)
+    for s in result.skipped:
+        s.message = masker(s.message)
+    result.notes = [masker(n) for n in result.notes]
+    result.diffs = [masker(d) for d in result.diffs]
 
 
 def _parse(code: str) -> cst.Module:
@@ -183,7 +199,9 @@ def _restore(original: str, masked: str, rewritten: str) -> str:
     in ``masked`` and ``rewritten`` are taken from ``original``."""
     if original == masked:
         return rewritten
-    before, after, orig = masked.split("\n"), rewritten.split("\n"), original.split("\n")
+    before, after = masked.split("\n"), rewritten.split("\n")
+    orig = source_lines(original) + ([""] if original.endswith(("\n", "\r")) else [])
+    end = "\r\n" if "\r\n" in original else "\r" if "\r" in original else "\n"  # as the cell
     if len(before) != len(orig):
         raise _Unsafe("magic masking changed the line count")
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -195,7 +213,7 @@ def _restore(original: str, masked: str, rewritten: str) -> str:
         if any(before[i] != orig[i] for i in range(i1, i2)):
             raise _Unsafe("the rewrite touches an IPython line")
         out.extend(after[j1:j2])
-    return "\n".join(out)
+    return end.join(out)
 
 
 def _diff(path: str, index: int, old: str, new: str, secrets: list[str]) -> str:

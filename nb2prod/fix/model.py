@@ -44,7 +44,7 @@ class Group:
 class CellPlan:
     groups: list[Group] = field(default_factory=list)
     line_edits: list[tuple[int, int, int, str]] = field(default_factory=list)  # comments
-    clear_outputs: bool = False
+    drop_outputs: set[int] = field(default_factory=set)  # outputs holding a secret (from 1)
 
 
 @dataclass(slots=True)

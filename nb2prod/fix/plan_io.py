@@ -12,18 +12,25 @@ from nb2prod.fix.model import CellPlan, FixResult, Group, Rewrite, Skipped
 if TYPE_CHECKING:
     from nb2prod.analysis.context import Analysis
     from nb2prod.analysis.io import IOEvent
+    from nb2prod.fix.reported import Reported
     from nb2prod.notebook.parse import ParsedCell
 
 
-def plan_io(an: Analysis, plans: dict[int, CellPlan], result: FixResult) -> None:
-    """Add a group per rewritable local read or write; a :class:`Skipped` for the others."""
+def plan_io(
+    an: Analysis, plans: dict[int, CellPlan], result: FixResult, reported: Reported | None = None
+) -> None:
+    """Add a group per rewritable local read or write; a :class:`Skipped` for the others.
+    With ``reported``, only the reads and writes lint reports (not under ``noqa``, not
+    ignored) are planned."""
     events = [e for e in an.io_events if e.kind in (READ, WRITE) and e.is_local]
-    if not events:
+    shown = [e for e in events if reported is None or _reported(reported, e)]
+    if not shown:
         return
+    shown_ids = {id(e) for e in shown}
     targets = Targets.from_settings(an.settings)
     if not targets.configured:
         result.notes.append(
-            f"{len(events)} local read/write(s) not rewritten: set data-uri (e.g. "
+            f"{len(shown)} local read/write(s) not rewritten: set data-uri (e.g. "
             '"s3://bucket/project") in [tool.nb2prod] of pyproject.toml'
         )
         return
@@ -34,6 +41,9 @@ def plan_io(an: Analysis, plans: dict[int, CellPlan], result: FixResult) -> None
         p = event.cell
         if p.cell.index not in parents:
             parents[p.cell.index] = _Parents(p)
+        if id(event) not in shown_ids:  # suppressed (noqa, ignored): it stays local
+            outcomes.append("suppressed")
+            continue
         outcomes.append(_plan(event, targets, parents[p.cell.index], handle))
     # A file that some call keeps reading or writing locally must stay local everywhere:
     # moving only its other uses to S3 would break the notebook.
@@ -43,6 +53,8 @@ def plan_io(an: Analysis, plans: dict[int, CellPlan], result: FixResult) -> None
         if isinstance(outcome, str) and _file_key(e)
     }
     for event, outcome in zip(events, outcomes, strict=True):
+        if outcome == "suppressed":
+            continue
         p = event.cell
         code = "IO001" if event.kind == READ else "IO002"
         line = event.node.lineno
@@ -66,6 +78,11 @@ def plan_io(an: Analysis, plans: dict[int, CellPlan], result: FixResult) -> None
             constants={loc.constant: (loc.env, loc.default)},
         )
         plans.setdefault(p.cell.index, CellPlan()).groups.append(group)
+
+
+def _reported(reported: Reported, event: IOEvent) -> bool:
+    code = "IO001" if event.kind == READ else "IO002"
+    return reported.at(code, event.cell.cell.index, event.node.lineno)
 
 
 def _file_key(event: IOEvent) -> str | None:

@@ -23,11 +23,11 @@ def fingerprint(f: Finding, baseline_path: str) -> str:
     base = Path(baseline_path).resolve().parent
     try:
         rel = Path(f.path).resolve().relative_to(base).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         rel = Path(f.path).as_posix()
     text = " ".join(f.source_line.split()) or f.message
     basis = "\x1f".join((f.code, rel, text))
-    return hashlib.sha256(basis.encode()).hexdigest()[:20]
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def write_baseline(findings: list[Finding], baseline_path: str) -> int:

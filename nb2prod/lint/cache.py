@@ -31,7 +31,7 @@ def code_stamp() -> str:
             st = path.stat()
         except OSError:
             continue
-        h.update(f"{path}\x1f{st.st_mtime_ns}\x1f{st.st_size}\n".encode())
+        h.update(f"{path}\x1f{st.st_mtime_ns}\x1f{st.st_size}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:16]
 
 
@@ -46,7 +46,8 @@ class Cache:
         except OSError:
             return None
         h = hashlib.sha256(data)
-        h.update(f"\x1f{os.path.abspath(path)}\x1f{path}\x1f{self.salt}".encode())
+        where = f"\x1f{os.path.abspath(path)}\x1f{path}\x1f{self.salt}"
+        h.update(where.encode("utf-8", "surrogateescape"))  # a file name need not be UTF-8
         return h.hexdigest()
 
     def get(self, path: str, key: str | None = None):
@@ -81,5 +82,5 @@ class Cache:
             gitignore = self.folder.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a text UTF-8 cannot hold
             pass  # a cache that cannot be written only costs time

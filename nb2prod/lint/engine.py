@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nb2prod.config import Settings
-from nb2prod.errors import InputError
+from nb2prod.errors import InputError, printable
 from nb2prod.lint import noqa
-from nb2prod.lint.findings import FileResult, Finding
+from nb2prod.lint.findings import FileResult, Finding, mask_findings
 from nb2prod.lint.registry import all_rules, matches
 from nb2prod.notebook.load import load_notebook
 from nb2prod.notebook.model import Notebook, source_lines
@@ -57,7 +57,17 @@ def check_notebook(
                     "please report it with this notebook",
                     nb.path,
                 ) from exc
-    return apply_noqa(noqa_directives(nb) if directives is None else directives, findings)
+    kept = apply_noqa(noqa_directives(nb) if directives is None else directives, findings)
+    try:
+        masker = an.masker  # the notebook's secrets (scanned even when SEC is off)
+    except InputError:
+        raise
+    except Exception as exc:  # a bug of the scan: no finding leaves unmasked, none is lost
+        raise RuleCrash(
+            f"internal error in the secret scan ({type(exc).__name__}); please report it",
+            nb.path,
+        ) from exc
+    return mask_findings(kept, masker)  # the one place rule findings are masked
 
 
 def noqa_directives(nb: Notebook) -> list[noqa.Noqa]:
@@ -75,49 +85,88 @@ def apply_noqa(directives: list[noqa.Noqa], findings: Iterable[Finding]) -> list
 
 
 def lint_file(path: str, settings: Settings) -> FileResult:
-    """Load and check one file. Never raises for bad input: the error is in the result."""
+    """Load and check one file. Never raises for bad input: the error is in the result;
+    so one notebook nb2prod cannot handle never takes the report of the others with it."""
     try:
         nb = load_notebook(path)
     except InputError as exc:
         return FileResult(path, error=str(exc))
-    return check_loaded(nb, path, settings)
+    try:
+        return check_loaded(nb, path, settings)
+    except InputError:
+        raise  # a bad setting: the whole run stops (exit 2)
+    except Exception as exc:  # a bug (RecursionError too): an error, not a traceback
+        return FileResult(path, error=internal_error(path, exc))
+
+
+def internal_error(path: str, exc: BaseException) -> str:
+    """The one line for an unexpected exception on ``path``: its type, not its message
+    (which may quote the notebook)."""
+    return (
+        f"{path}: internal error ({type(exc).__name__}) while linting; "
+        "please report it with this notebook"
+    )
 
 
 def check_loaded(nb: Notebook, path: str, settings: Settings) -> FileResult:
     """The nb2prod rules over a loaded notebook, and what the PY step needs (``ruff_input``,
     cells, noqa) when ruff runs on it. Never raises for a rule crash: the error is in the
     result."""
+    from nb2prod.analysis.context import Analysis
+    from nb2prod.analysis.secrets.masker import mask_formats
+
     directives = noqa_directives(nb)
+    an = Analysis(nb, settings)
     try:
-        findings = check_notebook(nb, settings, directives)
+        findings = check_notebook(nb, settings, directives, an)
     except RuleCrash as exc:
-        return FileResult(path, error=str(exc))
+        return FileResult(path, error=mask_formats(str(exc)))
     result = FileResult(path, findings, notes=list(nb.notes))
     if _ruff_enabled(settings, path) and nb.is_python:
+        result.masker = an.masker
         result.cells = {c.index: (c.id, c.source) for c in nb.cells if c.cell_type == "code"}
         result.noqa = directives
         result.ruff_input = ruff_document(nb)
     if not nb.is_python:
-        result.notes.append(f"kernel language '{nb.language}': Python rules skipped")
+        language = printable(nb.language[:80])  # from the file: no terminal control
+        result.notes.append(f"kernel language '{language}': Python rules skipped")
     return result
 
 
 def ruff_document(nb: Notebook) -> str:
-    """The notebook as ruff needs it: nbformat 4 (up-converted if need be), every cell in
-    place (ruff numbers them) but only code cells with their source, no outputs, no
-    attachments. The code ruff checks is the same; the file is a fraction of the size."""
+    """The notebook as ruff needs it, rebuilt from the model so that ruff can always read
+    it (a real file may lack ``nbformat_minor``, have a float execution count, an integer
+    cell id, a cell without metadata ...): nbformat 4, every cell in place (ruff numbers
+    them) but only code cells with their source, lines ending in ``\\n`` (as nb2prod counts
+    them), no outputs, ids or metadata. The code ruff checks is the same; the file is a
+    fraction of the size."""
     import json
 
-    cells = []
-    for cell in nb.raw.get("cells", []):
-        if not isinstance(cell, dict):
-            cells.append(cell)
-        elif cell.get("cell_type") == "code":
-            kept = {k: v for k, v in cell.items() if k not in ("outputs", "attachments")}
-            cells.append({**kept, "outputs": []})
+    cells: list[dict[str, object]] = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = _LINE_END.sub("\n", cell.source) if "\r" in cell.source else cell.source
+            cells.append(
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "metadata": {},
+                    "outputs": [],
+                    "source": source,
+                }
+            )
         else:
-            cells.append({"cell_type": cell.get("cell_type"), "metadata": {}, "source": ""})
-    return json.dumps({**nb.raw, "cells": cells})
+            cells.append({"cell_type": cell.cell_type, "metadata": {}, "source": ""})
+    doc = {
+        "cells": cells,
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+    return json.dumps(doc)
+
+
+_LINE_END = re.compile(r"\r\n?")
 
 
 def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[FileResult]]:
@@ -142,7 +191,7 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
                     for n in sorted(names)
                     if n.endswith(".ipynb") and not excluded.found(root, n)
                 )
-        elif p.exists():
+        elif p.exists() or p.is_symlink():  # a symlink loop: the loader says so
             files.append(str(p))
         else:
             missing.append(FileResult(str(p), error=f"{p}: no such file or folder"))
@@ -235,6 +284,7 @@ def lint_paths(
     # three quarters of them are in (the largest come first), on those, in the background
     # while the workers finish; then on the rest.
     select, ignore = settings["ruff-select"], settings["ruff-ignore"]
+    timeout = float(settings["subprocess-timeout"])
     wanted: dict[str, str] = {}
     batch: dict[str, str] = {}
     runs = []
@@ -246,19 +296,21 @@ def lint_paths(
         if result.ruff_input is not None:
             wanted[result.path] = batch[result.path] = result.ruff_input
         if n == early:
-            runs.append(ruff.start_documents(batch, select, ignore))
+            runs.append(ruff.start_documents(batch, select, ignore, timeout))
             batch = {}
-    runs.append(ruff.start_documents(batch, select, ignore))
+    runs.append(ruff.start_documents(batch, select, ignore, timeout))
     ruff_found = {path: found for run in runs for path, found in run.results().items()}
+    ruff_failed = {path: why for run in runs for path, why in run.errors.items()}
 
     for path in todo:
         result = done[path]
         if path in wanted:
             py = ruff_found.get(path, [])
             result.findings.extend(_with_locations(py, result, settings))
+            result.error = ruff_failed.get(path)  # never "clean" when ruff could not check
         result.ruff_input, result.cells, result.noqa = None, {}, []
         result.findings.sort(key=Finding.sort_key)
-        if store:
+        if store and path not in ruff_failed:  # a timeout may pass next time
             store.put(path, result, keys[path])
     results.extend(done[p] for p in files)
     _attach_help(results, settings)
@@ -292,7 +344,9 @@ def _with_locations(
         f.cell_id = cell_id
         f.source_line = cell_lines[f.line - 1] if 1 <= f.line <= len(cell_lines) else ""
         kept.append(f)
-    return apply_noqa(result.noqa, kept)
+    from nb2prod.analysis.secrets.masker import EMPTY
+
+    return mask_findings(apply_noqa(result.noqa, kept), result.masker or EMPTY)
 
 
 def _attach_help(results: list[FileResult], settings: Settings) -> None:

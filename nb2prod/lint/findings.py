@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nb2prod.analysis.secrets.masker import Masker
     from nb2prod.lint.noqa import Noqa
 
 SEVERITIES = ("error", "warning", "info")
@@ -45,7 +46,7 @@ class Finding:
         """Content fingerprint for baselines: code, notebook and the offending text, not the
         cell's position, so it survives cells being moved or inserted."""
         basis = "\x1f".join((self.code, self.path, " ".join(self.source_line.split())))
-        return hashlib.sha256(basis.encode()).hexdigest()[:20]
+        return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.col, self.code)
@@ -59,6 +60,30 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         data = {k: v for k, v in data.items() if k != "fingerprint"}
         return cls(**data)
+
+    def mask(self, masker: Masker) -> None:
+        """Mask the notebook's secrets (``masker``) in every text of the finding."""
+        self.message = masker(self.message)
+        line = self.source_line
+        self.source_line = masker(line)
+        if self.source_line != line and "caret" not in self.extra:
+            # The caret's columns in the masked line: the masked text before them.
+            end = self.end_col if self.end_line == self.line and self.end_col else None
+            start = len(masker(line[: max(self.col - 1, 0)]))
+            stop = len(masker(line[: end - 1])) if end is not None else None
+            self.extra = {**self.extra, "caret": [start, stop]}
+        if self.help:
+            self.help = masker(self.help)
+        if self.extra:
+            self.extra = masker.values(self.extra)  # type: ignore[assignment]
+
+
+def mask_findings(findings: list[Finding], masker: Masker) -> list[Finding]:
+    """``findings``, masked in place: where findings about one notebook are made, before
+    any report, cache or baseline sees them."""
+    for f in findings:
+        f.mask(masker)
+    return findings
 
 
 @dataclass(slots=True)
@@ -74,6 +99,17 @@ class FileResult:
     # loading the notebook again (cell index -> (cell id, source); noqa directives).
     cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)
     noqa: list[Noqa] = field(default_factory=list)
+    masker: Masker | None = None  # the notebook's secrets, to mask ruff's findings
+
+    def mask_problems(self) -> None:
+        """Safety net for the one-line problems, made where the notebook's secrets are not
+        known (a loader's message quoting the file): any provider-format secret is masked.
+        Findings are masked where they are made (:meth:`Finding.mask`)."""
+        if self.error or self.notes:
+            from nb2prod.analysis.secrets.masker import mask_formats
+
+            self.error = mask_formats(self.error) if self.error else self.error
+            self.notes = [mask_formats(n) for n in self.notes]
 
     def to_dict(self) -> dict:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nb2prod.config import Settings
 from nb2prod.errors import InputError
-from nb2prod.lint.engine import _attach_help, _with_locations, check_loaded
+from nb2prod.lint.engine import _attach_help, _with_locations, check_loaded, internal_error
 from nb2prod.lint.findings import FileResult, Finding
 from nb2prod.notebook.load import load_notebook_text
 
@@ -17,7 +17,12 @@ def lint_text(text: str, name: str, settings: Settings) -> FileResult:
         nb = load_notebook_text(text.removeprefix("\ufeff"), name)
     except InputError as exc:
         return FileResult(name, error=str(exc))
-    result = check_loaded(nb, name, settings)
+    try:
+        result = check_loaded(nb, name, settings)
+    except InputError:
+        raise
+    except Exception as exc:  # a bug: an error naming the notebook, not a traceback
+        return FileResult(name, error=internal_error(name, exc))
     if result.error:
         return result
     if result.ruff_input is not None:
@@ -25,10 +30,15 @@ def lint_text(text: str, name: str, settings: Settings) -> FileResult:
 
         key = name if name.endswith(".ipynb") else "stdin.ipynb"  # ruff reads it as JSON
         run = ruff.start_documents(
-            {key: result.ruff_input}, settings["ruff-select"], settings["ruff-ignore"]
+            {key: result.ruff_input},
+            settings["ruff-select"],
+            settings["ruff-ignore"],
+            float(settings["subprocess-timeout"]),
         )
         py = run.results().get(key, [])
         result.findings.extend(_with_locations(py, result, settings))
+        if key in run.errors:  # never "clean" when ruff could not check it
+            result.error = run.errors[key].replace(key, name, 1)
         result.cells, result.noqa, result.ruff_input = {}, [], None
     result.findings.sort(key=Finding.sort_key)
     _attach_help([result], settings)

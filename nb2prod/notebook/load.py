@@ -18,6 +18,8 @@ from nb2prod.notebook.model import Cell, Notebook
 
 _CONFLICT = re.compile(r"^(<{7}|>{7})(\s|$)|^={7}\s*$", re.MULTILINE)
 _CELL_TYPES = {"code", "markdown", "raw"}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_notebook(path: str | Path) -> Notebook:
@@ -45,7 +47,7 @@ def load_notebook_text(text: str, path: str) -> Notebook:
     if not text.strip():
         raise InputError("empty file, not a notebook", path)
     try:
-        doc = json.loads(text)
+        doc = decode_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(_explain_bad_json(text, exc), path) from None
     except RecursionError:
@@ -60,6 +62,48 @@ def load_notebook_text(text: str, path: str) -> Notebook:
     if version is None:
         raise InputError("not a notebook: no 'nbformat' version and no 'cells'", path)
     raise InputError(f"unsupported nbformat version {version!r} (expected 4, or 3)", path)
+
+
+def decode_json(text: str) -> Any:
+    """``json.loads`` for any JSON a notebook file can hold: an integer too long for
+    ``int()`` (over 4,300 digits) becomes a float (no notebook field needs its value), and
+    a lone surrogate (``"\\ud800"``, which no UTF-8 output can hold) becomes U+FFFD."""
+    doc = json.loads(text, parse_int=_int)
+    return _without_lone_surrogates(doc) if _SURROGATE_ESCAPE.search(text) else doc
+
+
+def _int(digits: str) -> int | float:
+    try:
+        return int(digits)
+    except ValueError:  # over sys.get_int_max_str_digits()
+        return float(digits)
+
+
+def _without_lone_surrogates(doc: Any) -> Any:
+    """``doc`` with every lone surrogate in its strings (keys too) replaced, walked without
+    recursion (any nesting depth json accepts)."""
+
+    def clean(value: Any) -> Any:
+        return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+    root = [doc]
+    todo: list[Any] = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, value in items:
+                node[clean(key)] = clean(value)
+                if isinstance(value, dict | list):
+                    todo.append(value)
+        else:
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = clean(value)
+                elif isinstance(value, dict | list):
+                    todo.append(value)
+    return root[0]
 
 
 def _kind(value: Any) -> str:
@@ -88,8 +132,8 @@ def _explain_bad_json(text: str, exc: json.JSONDecodeError) -> str:
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
-    except ValueError:
+        json.loads(text, parse_int=_int)
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -97,7 +141,7 @@ def _is_json(text: str) -> bool:
 def _looks_like_python(text: str) -> bool:
     try:
         ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
 
@@ -162,7 +206,7 @@ def _from_v3(doc: dict[str, Any], path: str, text: str) -> Notebook:
         converted = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many kinds for broken v3 files
         raise InputError(f"nbformat 3 notebook that cannot be up-converted: {exc}", path) from None
-    doc4 = json.loads(nbformat.writes(converted))
+    doc4 = decode_json(nbformat.writes(converted))
     for raw in doc4.get("cells", []):
         raw.pop("id", None)  # random uuids from the up-conversion: the file's cells have none
     doc4["nbformat_minor"] = min(doc4.get("nbformat_minor", 4), 4)  # 4.5 would require ids

@@ -19,6 +19,7 @@ AUTOMAGICS = frozenset(
     {"pip", "conda", "cd", "ls", "pwd", "mkdir", "load_ext", "matplotlib", "env", "cat", "rm"}
 )
 
+_LINE_END = re.compile(r"\r\n?")
 _AUTOCALL = ",;/"  # IPython's autocall escapes: ``/f x`` -> f(x); a lone ``;`` -> ("")
 # Anything :func:`_is_ipython_line` could accept (a superset, see :func:`_may_hold_ipython`).
 _FIRST_LINE_START = re.compile(r"[ \t]*[%!,;/]")
@@ -53,20 +54,36 @@ class MaskedSource:
 
 
 def mask_ipython(source: str) -> MaskedSource:
-    """Return the cell's Python source with IPython syntax masked, and what was masked."""
-    if "%%" in source:  # perhaps a cell magic
+    r"""Return the cell's Python source with IPython syntax masked, and what was masked.
+
+    Lines end in ``\n`` in the result: ``\r\n`` and a lone ``\r`` end a line too (as for
+    Python's tokenizer), so line numbers are those of :func:`~nb2prod.notebook.model.source_lines`.
+    """
+    if "\r" in source:
+        source = _LINE_END.sub("\n", source)
+    head: list[str] = []  # the lines of the cell magics above the body, masked
+    magics: list[Magic] = []
+    while "%%" in source:  # perhaps a cell magic, perhaps several stacked (%%time over %%capture)
         lines = source.split("\n")
         first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-        if first is not None and lines[first].lstrip().startswith("%%"):
-            magic = _cell_magic(lines, first)
-            if magic.name not in PYTHON_BODY_CELL_MAGICS:
-                masked = ["" for _ in lines]
-                return MaskedSource("\n".join(masked), [magic], whole_cell_magic=magic)
-            lines[first] = "pass"
-            rest = mask_ipython("\n".join(lines[first + 1 :]))
-            shifted = [_shift(m, first + 1) for m in rest.magics]
-            body = "\n".join(lines[: first + 1]) + "\n" + rest.python
-            return MaskedSource(body, [magic, *shifted])
+        if first is None or not lines[first].lstrip().startswith("%%"):
+            break
+        magic = _shift(_cell_magic(lines, first), len(head))
+        magics.append(magic)
+        if magic.name not in PYTHON_BODY_CELL_MAGICS:
+            blank = "\n".join([*head, *("" for _ in lines)])
+            return MaskedSource(blank, magics, whole_cell_magic=None if head else magic)
+        head += [*lines[:first], "pass"]
+        source = "\n".join(lines[first + 1 :])
+    if not head:
+        return _mask_lines(source)
+    body = _mask_lines(source)
+    shifted = [_shift(m, len(head)) for m in body.magics]
+    return MaskedSource("\n".join([*head, body.python]), [*magics, *shifted])
+
+
+def _mask_lines(source: str) -> MaskedSource:
+    """Mask the IPython lines of ``source`` (no cell magic at its top)."""
     if not _may_hold_ipython(source):
         return MaskedSource(source, [])  # most cells: nothing to mask, skip the scan
     lines = source.split("\n")

@@ -35,6 +35,7 @@ class CellEdit:
     index: int
     source: str | None = None  # the new source, or None to keep it
     clear_outputs: bool = False
+    drop_outputs: tuple[int, ...] = ()  # outputs to remove (numbered from 1), the others kept
 
 
 @dataclass(slots=True)
@@ -167,6 +168,9 @@ def apply_edits(text: str, edits: list[CellEdit]) -> str:
         if edit.clear_outputs and "outputs" in values:
             s, e = values["outputs"]
             replacements.append((s, e, "[]"))
+        elif edit.drop_outputs and "outputs" in values:
+            s, e = values["outputs"]
+            replacements.append((s, e, _without(body, s, e, edit.drop_outputs)))
     pieces, last = [_BOM] if bom else [], 0
     for s, e, new in sorted(replacements):
         pieces += [body[last:s], new]
@@ -175,9 +179,34 @@ def apply_edits(text: str, edits: list[CellEdit]) -> str:
     return "".join(pieces)
 
 
+def _without(text: str, start: int, end: int, drop: tuple[int, ...]) -> str:
+    """The JSON array ``text[start:end]`` without its elements numbered ``drop`` (from 1),
+    the others verbatim, in the array's own layout."""
+    if text[start] != "[":
+        return text[start:end]
+    items = list(_elements(text, start))
+    kept = [(s, e) for n, (s, e) in enumerate(items, 1) if n not in drop]
+    if not kept:
+        return "[]"
+    if len(kept) == len(items):
+        return text[start:end]
+    sep = text[items[0][1] : items[1][0]] if len(items) > 1 else ", "
+    inner = sep.join(text[s:e] for s, e in kept)
+    return text[start : items[0][0]] + inner + text[items[-1][1] : end]
+
+
 def write_atomic(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically, keeping the file's permissions."""
+    """Replace ``path`` with ``text`` (UTF-8) atomically, keeping the file's permissions.
+    Raises :class:`InputError` naming the file when it cannot be written (a read-only
+    folder, a full disk): the file is then left as it was."""
     target = Path(path)
+    try:
+        _replace(target, text)
+    except OSError as exc:
+        raise InputError(f"cannot write the notebook ({exc.strerror or exc})", str(path)) from None
+
+
+def _replace(target: Path, text: str) -> None:
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

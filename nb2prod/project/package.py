@@ -61,6 +61,8 @@ def render_package(
     from nb2prod.convert.plan import build_plan
     from nb2prod.convert.writer import render
     from nb2prod.errors import InputError
+    from nb2prod.lint.findings import mask_findings
+    from nb2prod.project.scrub import scrub_files
     from nb2prod.scaffold.model_finder import products
 
     src = read_source(notebook)
@@ -83,6 +85,8 @@ def render_package(
     for step in layout["steps"]:
         step["files"] = written.get(step["name"], [])
     files["tests/golden.json"] = json.dumps(layout, indent=1) + "\n"
+    plan.findings += scrub_files(files, an)  # no secret of the notebook in any file
+    mask_findings(plan.findings, an.masker)
     return plan, files
 
 

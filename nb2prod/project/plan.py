@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,12 +78,23 @@ def plan_project(
     where = recorded if recorded is not None else package.notebook
     plan = ProjectPlan(src, package, files, where, choice, service_error=missing)
     if choice is not None:
+        digest = hashlib.sha256(src.nb.text.encode("utf-8", "surrogatepass")).hexdigest()
         plan.files, plan.service_files, plan.feature = add_service(
-            package, files, where, choice, service
+            package, files, where, choice, service, notebook_sha256=digest
         )
         plan.service_findings = feature_findings(src, plan.feature)
+        plan.service_findings += _scrub(plan.files, src)  # the service's files: no secret
         package.findings = sorted([*package.findings, *plan.service_findings], key=Finding.sort_key)
     return plan
+
+
+def _scrub(files: dict[str, str], src: Source) -> list[Finding]:
+    """Mask the notebook's secrets in ``files``; CV019 where code now reads one from the
+    environment (see :mod:`nb2prod.project.scrub`)."""
+    from nb2prod.lint.findings import mask_findings
+    from nb2prod.project.scrub import scrub_files
+
+    return mask_findings(scrub_files(files, src.analysis), src.analysis.masker)
 
 
 def feature_findings(src: Source, code: FeatureCode) -> list[Finding]:

@@ -73,9 +73,11 @@ def add_service(
     recorded: str,
     choice: ModelChoice,
     request: ServiceRequest | None = None,
+    notebook_sha256: str = "",
 ) -> tuple[dict[str, str], frozenset[str], FeatureCode]:
     """The package files with the service added: (all files, the service's own files, the
-    feature function it serves raw records through)."""
+    feature function it serves raw records through). ``notebook_sha256`` (of the notebook's
+    text) is the tag that ties a tracked training run to its source."""
     from nb2prod.errors import InputError
     from nb2prod.project.feature_code import feature_code
     from nb2prod.scaffold import render
@@ -83,6 +85,7 @@ def add_service(
     code = feature_code(plan, choice)
     ctx = render.context(plan, recorded, choice)
     ctx["feature"] = feature_context(code, request.id_field if request else None)
+    ctx["notebook_sha256"] = notebook_sha256
     service, extend = render.render_service(ctx)
     overlap = set(service) & set(files)
     if overlap:  # a template clash: never silently drop a package file

@@ -229,4 +229,4 @@ def artifact_location(path: str) -> dict[str, str]:
     shown = display_path(path)
     if Path(shown).is_absolute():
         return {"uri": Path(shown).as_uri()}
-    return {"uri": quote(shown, safe="/"), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(shown, safe="/", errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}

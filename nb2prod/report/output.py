@@ -23,6 +23,8 @@ def emit(
     """Write the report in ``fmt`` (text, json, sarif, github) to ``output``, or to
     ``stream`` (standard output). ``statistics``: counts per code instead (text or json)."""
     stream = stream if stream is not None else sys.stdout
+    for r in results:
+        r.mask_problems()
     if statistics:
         from nb2prod.report import statistics as stats
 
@@ -51,12 +53,13 @@ def emit(
     if output is None:
         stream.write(rendered)
     else:
-        output.write_text(rendered, encoding="utf-8")
+        output.write_text(rendered, encoding="utf-8", errors="backslashreplace")
 
 
 def print_problems(results: list[FileResult]) -> None:
     """One line per unreadable file (error) or per thing worth knowing (note), on stderr."""
     for r in results:
+        r.mask_problems()
         if r.error:
             print(f"nb2prod: error: {r.error}", file=sys.stderr)
         for note in r.notes:

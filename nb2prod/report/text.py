@@ -113,6 +113,11 @@ def caret(f: Finding) -> tuple[str, int, int]:
         end = min(f.end_col - 1, len(raw))
     else:
         end = len(raw)
+    shifted = f.extra.get("caret") if isinstance(f.extra, dict) else None
+    if isinstance(shifted, list) and len(shifted) == 2:  # columns in the masked line
+        start = min(max(int(shifted[0]), 0), len(raw))
+        end = min(int(shifted[1]), len(raw)) if shifted[1] is not None else len(raw)
+        end = max(end, start)
     before = clean(raw[:start].expandtabs(TAB))
     span = clean((raw[:end].expandtabs(TAB))[len(raw[:start].expandtabs(TAB)) :])
     shown = clean(raw.expandtabs(TAB))

@@ -30,6 +30,7 @@ SERVICE_DISTS = {
     "s3fs": ">=2024.2",
     "numpy": ">=1.26",
     "pandas": ">=2",
+    "mlflow-skinny": ">=3",  # loads models:/<name>@production from a tracking server
 }
 # What the batch job (python -m <pkg>.batch) needs: the service's inference path without the
 # web server, and Dask (dask's dataframe extra is pandas, numpy and pyarrow, listed here).
@@ -45,6 +46,8 @@ BATCH_DISTS = {
     "pandas": ">=2",
 }
 TEST_DISTS = {"httpx": ">=0.27"}
+# python -m <pkg>.train --track / --promote: MLflow with its local store (sqlite) and registry
+TRACKING_DISTS = {"mlflow": ">=3"}
 _EXTEND = "_extend"
 _OPTIONAL_DEPS = re.compile(r"^\[project\.optional-dependencies\][ \t]*$", re.MULTILINE)
 
@@ -108,6 +111,7 @@ def context(plan: Any, source: str, choice: ModelChoice) -> dict[str, Any]:
         "service_requirements": service,
         "batch_requirements": pinned(BATCH_DISTS),
         "test_requirements": pinned(TEST_DISTS),
+        "tracking_requirements": pinned(TRACKING_DISTS),
         "requirements": lock(list(plan.requirements), service),
         "requirement_names": [_written_name(r) for r in plan.requirements],
         "nb2prod_version": __version__,

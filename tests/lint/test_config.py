@@ -110,6 +110,7 @@ def test_missing_config_file(tmp_path: Path) -> None:
         ('[tool.nb2prod.per-file-ignores]\n"*" = "NB"', "option 'per-file-ignores' must be"),
         ('[tool.nb2prod.per-file-ignores]\n"*" = ["QQ1"]', "unknown rule code 'QQ1'"),
         ('[tool.nb2prod.help]\nZZ = "x"', "unknown rule code 'ZZ' in help"),
+        ('promotion = "auc >= 0.7"', "unknown option 'promotion'"),  # a table, not a value
     ],
 )
 def test_invalid_settings_name_the_file(tmp_path: Path, table: str, expected: str) -> None:
@@ -148,3 +149,11 @@ def test_help_text_shown_with_findings(tmp_path: Path, monkeypatch: pytest.Monke
     }
     assert "Add it to requirements.txt; ask #ml-platform." in help_after["NB001"]
     assert "See the notebook guide." in help_after["NB002"]
+
+
+def test_the_promotion_rules_of_a_generated_project_are_not_lint_options(tmp_path: Path) -> None:
+    """[tool.nb2prod.promotion] belongs to the scaffolded project's `train --promote`."""
+    project(tmp_path, 'select = ["NB"]\n[tool.nb2prod.promotion]\nauc = ">= 0.7"')
+    settings = load_settings(start=tmp_path)
+    assert settings.values["select"] == ["NB"]
+    assert "promotion" not in settings.values

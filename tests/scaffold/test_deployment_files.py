@@ -81,6 +81,14 @@ def test_the_ci_workflow_lints_the_notebook_and_runs_both_test_suites(project):
     assert "python -m pytest -q tests --ignore=tests/test_service.py" in runs["tests"]
     assert "python -m pytest -q tests/test_service.py" in runs["tests"]
     assert any("hadolint" in step.get("uses", "") for step in workflow["jobs"]["image"]["steps"])
+    # on main: train, track and promote by [tool.nb2prod.promotion]; fails when it does not hold
+    assert "python -m churn_classifier.train --track --promote" in runs["train"]
+    assert 'pip install -e ".[tracking]"' in runs["train"]
+    assert workflow["jobs"]["train"]["needs"] == "tests"
+    assert doc["project"]["optional-dependencies"]["tracking"] == [
+        f"mlflow=={metadata.version('mlflow')}"
+    ]
+    assert doc["tool"]["nb2prod"]["promotion"]["not_worse_than_production"] is True
 
 
 def test_the_generated_python_passes_ruff(project):
@@ -88,7 +96,7 @@ def test_the_generated_python_passes_ruff(project):
     paths = ["src/churn_classifier/service", "src/churn_classifier/train.py"]
     paths += ["src/churn_classifier/artifact.py", "tests/test_service.py"]
     paths += ["src/churn_classifier/scoring.py", "src/churn_classifier/batch"]
-    paths += ["tests/test_batch.py"]
+    paths += ["tests/test_batch.py", "src/churn_classifier/tracking"]
     common = ["--isolated", "--line-length", "100", "--target-version", "py311"]
     check = subprocess.run(
         [*ruff, "check", "--no-cache", *common, "--select", "E,F,W,I,B,UP,SIM,BLE", *paths],

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from nb2prod.analysis.secrets.bindings import BINDERS, Binding, may_name_credentials, str_constant
 from nb2prod.analysis.secrets.clients import client_bindings, may_call_clients
+from nb2prod.analysis.secrets.comments import scan_comments
 from nb2prod.analysis.secrets.credentials import (
     credential_name,
     env_magic,
@@ -24,7 +25,6 @@ from nb2prod.analysis.secrets.joined import Joined, is_joined, joined_text, modu
 from nb2prod.analysis.secrets.model import (
     ASSIGNMENT,
     CODE,
-    COMMENT,
     MAGIC,
     PROVIDER,
     SecretHit,
@@ -34,7 +34,7 @@ from nb2prod.analysis.secrets.model import (
     shifted,
 )
 from nb2prod.analysis.secrets.predicates import not_a_secret
-from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of, mask_all, redact
+from nb2prod.analysis.secrets.redaction import hit_at_offset, mask_all, redact
 from nb2prod.analysis.secrets.shell import scan_header_text, scan_shell
 from nb2prod.analysis.secrets.urls import scan_urls
 from nb2prod.notebook.model import char_col
@@ -93,8 +93,9 @@ def scan_python(
     if walk:
         hits = _scan_tree(p, cat, context, _Gates(patterns, names, clients, shellish), found)
     hits.extend(_scan_magics(p, cat, patterns, found))
-    if patterns:
-        hits.extend(_scan_comments(cell, cat, hits, patterns, found))
+    comments = list(scan_comments(p, cat, hits, patterns, names))
+    found.extend(h.secret for h in comments)
+    hits.extend(comments)
     mask_all(hits, found)
     hits.sort(key=lambda h: (h.line, h.col))
     return hits
@@ -121,7 +122,6 @@ def _scan_tree(
     formats: set[int] = set()  # ids of nodes holding a format (or URL) secret
     bound: set[int] = set()  # ids of nodes reported as bound to a credential name
     joined_done: set[int] = set()  # ``+`` and f-strings inside one already joined
-    in_fstring: set[int] = set()
     bindings: list[Binding] = []
     for node in ast.walk(tree):
         cls = type(node)
@@ -130,8 +130,6 @@ def _scan_tree(
                 bindings.extend(binder(node))
             if clients and cls is ast.Call:
                 bindings.extend(client_bindings(node, context.imports))  # type: ignore[arg-type]
-            if cls is ast.JoinedStr:
-                in_fstring.update(id(v) for v in node.values)  # type: ignore[attr-defined]
             if (cls is ast.BinOp or cls is ast.JoinedStr) and id(node) not in joined_done:
                 joined = joined_text(node, context.constants)
                 if joined is not None:
@@ -171,9 +169,6 @@ def _scan_tree(
             if hit is not None:
                 bound.add(id(b.value))
                 hits.append(hit)
-    for hit in hits:
-        if id(hit.node) in in_fstring:
-            hit.fixable = False  # --fix does not rewrite inside f-strings
     return hits
 
 
@@ -283,22 +278,3 @@ def _line_starts(text: str) -> list[int]:
         starts.append(newline + 1)
         newline = text.find("\n", newline + 1)
     return starts
-
-
-def _scan_comments(
-    cell: Cell,
-    cat: Catalogue,
-    known: list[SecretHit],
-    patterns: Sequence[SecretPattern],
-    found: list[str],
-) -> Iterator[SecretHit]:
-    """Provider formats the ``ast`` cannot see: in comments."""
-    text = cell.source
-    if "#" not in text:
-        return
-    seen = {(h.line, h.pattern_id) for h in known}
-    for m in scan_provider_formats(text, cat, patterns):
-        hit = hit_at_offset(COMMENT, cell, text, m)
-        if (hit.line, hit.pattern_id) not in seen and "#" in line_of(text, hit.line)[: hit.col]:
-            found.append(m.secret)
-            yield hit

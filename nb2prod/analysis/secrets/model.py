@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -70,6 +70,9 @@ class SecretHit:
     end_col: int | None = None
     node: ast.AST | None = None  # the string constant, for rewrites
     fixable: bool = True  # --fix can rewrite it (a plain string literal in code, prose, output)
+    # The secret itself, only to mask it wherever text leaves nb2prod (``Masker``): never
+    # shown, never cached, not in repr.
+    secret: str = field(default="", repr=False)
 
 
 def _fixable(where: str, node: ast.AST | None) -> bool:
@@ -105,4 +108,5 @@ def make_hit(
         end_col=end_col,
         node=node,
         fixable=_fixable(where, node),
+        secret=m.secret,
     )

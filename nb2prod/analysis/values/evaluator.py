@@ -146,7 +146,11 @@ class Evaluator:
         if value is None or type(value) is bool:
             return OTHER_VALUE
         if type(value) is int or type(value) is float:
-            return Value(OTHER, str(value), str(value), True)
+            try:
+                text = str(value)
+            except ValueError:  # an int over 4,300 digits (a hex literal): not a path part
+                return UNKNOWN_VALUE
+            return Value(OTHER, text, text, True)
         return UNKNOWN_VALUE
 
     def _binop(self, node: ast.BinOp, scope: Scope, shadow: frozenset[str], d: int) -> Value:

@@ -27,6 +27,8 @@ def secret_finding(rule: Rule, an: Analysis, hit: SecretHit, message: str) -> Fi
         masked=hit.masked,
     )
     finding.source_line = hit.source_line
+    if hit.source_line[hit.col : hit.col + len(hit.masked)] == hit.masked:  # caret on the mask
+        finding.extra["caret"] = [hit.col, hit.col + len(hit.masked)]
     finding.fixable = finding.fixable and hit.fixable  # --fix rewrites plain literals only
     return finding
 

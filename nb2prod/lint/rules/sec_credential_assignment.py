@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nb2prod.analysis.context import Analysis
-from nb2prod.analysis.secrets import ASSIGNMENT, CODE, MAGIC, PROVIDER
+from nb2prod.analysis.secrets import ASSIGNMENT, CODE, COMMENT, MAGIC, PROVIDER
 from nb2prod.lint.findings import Finding
 from nb2prod.lint.rule import Rule
 from nb2prod.lint.rules.sec_common import read_from_env, secret_finding
@@ -24,7 +24,8 @@ class CredentialAssignment(Rule):
     known clients (`Client(account_sid, "...")`, `Minio(host, "...", "...")`, listed in
     `rules/secrets.toml`), shell lines (`!curl -u user:...`, `-H "Authorization: Bearer
     ..."`, `--password ...`), credential dicts written to files (`kaggle.json`), and
-    secrets split by `+` or built in f-strings from constants. Names are read word by word: `api_key`, `db_pass`, `hf_token`,
+    secrets split by `+` or built in f-strings from constants; and credentials written in
+    comments (`# api key: ...`, `# password = ...`, `# the token is ...`). Names are read word by word: `api_key`, `db_pass`, `hf_token`,
     `Authorization` count; `max_tokens`, `tokenizer`, `pad_token`, `password_field`,
     `secret_name`, `sort_key` do not. Values that are placeholders (`"<your-key>"`,
     `"changeme"`, `"${TOKEN}"`), paths, env var names, UUIDs, plain words or too short or
@@ -64,6 +65,7 @@ class CredentialAssignment(Rule):
         for hit in an.secrets:
             if (id(hit.cell), hit.line, hit.masked) in tokens:
                 continue
-            if hit.kind == ASSIGNMENT and hit.where in (CODE, MAGIC):
-                message = f"Hard-coded {hit.label} ({hit.masked}); " + read_from_env(hit.env)
+            if hit.kind == ASSIGNMENT and hit.where in (CODE, COMMENT, MAGIC):
+                where = " in a comment" if hit.where == COMMENT else ""
+                message = f"Hard-coded {hit.label} ({hit.masked}){where}; " + read_from_env(hit.env)
                 yield secret_finding(self, an, hit, message)

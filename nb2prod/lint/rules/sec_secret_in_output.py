@@ -36,6 +36,7 @@ class SecretInOutput(Rule):
     print("GITHUB_TOKEN set:", "GITHUB_TOKEN" in os.environ)
     ```
     and clear the outputs (`jupyter nbconvert --clear-output`) before committing.
+    `lint --fix` removes the outputs that hold the secret; the cell's other outputs stay.
     """
 
     code = "SEC005"

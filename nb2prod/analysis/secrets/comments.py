@@ -1,0 +1,138 @@
+"""Secrets in the comments of Python cells, which the ``ast`` never sees: comments are
+text, read as text is (provider formats, URLs with a password) plus credentials written
+as prose or assignments (``# api key: ...``, ``# password = ...``, ``# token is ...``)."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from nb2prod.analysis.secrets.bindings import may_name_credentials
+from nb2prod.analysis.secrets.credentials import credential_name, env_name, literal_secret
+from nb2prod.analysis.secrets.formats import Catalogue, SecretPattern, scan_provider_formats
+from nb2prod.analysis.secrets.model import (
+    ASSIGNMENT,
+    COMMENT,
+    SecretHit,
+    TextMatch,
+    covered,
+    shifted,
+)
+from nb2prod.analysis.secrets.predicates import is_identifier_like, is_wordy
+from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of
+from nb2prod.analysis.secrets.urls import scan_urls
+
+if TYPE_CHECKING:
+    from nb2prod.notebook.parse import ParsedCell
+
+# "<name of up to three words> [=|:|is] <value>", the value quoted or a single word.
+_CREDENTIAL = re.compile(
+    r"(?P<name>[A-Za-z_][\w.-]*(?:[ \t]+[A-Za-z_][\w.-]*){0,2})[\"']?[ \t]*"
+    r"(?:=|:=|:|\bis\b)[ \t]*(?P<q>[\"'`]?)(?P<value>[^\s\"'`()\[\]{}<>,;]+)(?P=q)(?=$|[\s,;)\]}>])"
+)
+
+
+def scan_comments(
+    p: ParsedCell,
+    cat: Catalogue,
+    known: list[SecretHit],
+    patterns: Sequence[SecretPattern],
+    names: bool,
+) -> Iterator[SecretHit]:
+    """The secrets of the cell's comments not already found (``known``): provider
+    formats (``patterns``), URLs with a password and, when the cell holds a credential
+    name (``names``), credentials bound to a value in the comment's words."""
+    text = p.cell.source
+    if "#" not in text:
+        return
+    seen = {(h.line, h.pattern_id) for h in known}
+    secrets = {h.secret for h in known}
+    if patterns:
+        for m in scan_provider_formats(text, cat, patterns):
+            hit = hit_at_offset(COMMENT, p.cell, text, m)
+            if (hit.line, hit.pattern_id) not in seen and "#" in line_of(text, hit.line)[: hit.col]:
+                seen.add((hit.line, hit.pattern_id))
+                yield hit
+    if not (names or "://" in text) or not _worth_tokenizing(text, names):
+        return
+    starts = _line_starts(text)
+    for row, col, comment in _comments(p):
+        if row > len(starts) or line_of(text, row)[col : col + len(comment)] != comment:
+            continue  # a masked IPython line: the magics' scan reads it
+        taken = scan_provider_formats(comment, cat, patterns) if patterns else []
+        matches = [m for m in scan_urls(comment) if not covered(m, taken)]
+        if names:
+            matches += [m for m in _credentials(comment) if not covered(m, taken + matches)]
+        base = starts[row - 1] + col
+        for m in matches:
+            if m.secret in secrets:
+                continue
+            secrets.add(m.secret)
+            yield hit_at_offset(COMMENT, p.cell, text, shifted(m, base))
+
+
+def _worth_tokenizing(text: str, names: bool) -> bool:
+    """Whether the text after a ``#`` on some line may hold a URL or a credential name
+    (the cell is tokenized only then)."""
+    for line in text.split("\n"):
+        hash_at = line.find("#")
+        if hash_at >= 0:
+            after = line[hash_at + 1 :]
+            if "://" in after or (names and may_name_credentials(after)):
+                return True
+    return False
+
+
+def _credentials(comment: str) -> Iterator[TextMatch]:
+    """``# api key: f3A9...``, ``# password = Tr0ub4dor&3``, ``# the token is ...``."""
+    for m in _CREDENTIAL.finditer(comment):
+        phrase = m.group("name")
+        words = phrase.split()
+        for i in range(len(words)):  # the shortest tail naming a credential: "my api key"
+            name = "_".join(words[i:])
+            cred = credential_name(name)
+            if cred is not None:
+                break
+        else:
+            continue
+        value = m.group("value") if m.group("q") else m.group("value").rstrip(".,;:)")
+        secret = literal_secret(value, cred)
+        if secret is None or not _secret_like(secret):
+            continue
+        start = m.start("value") + value.find(secret)
+        label = f"credential `{name}`"
+        yield TextMatch(label, env_name(name), secret, start, start + len(secret), ASSIGNMENT)
+
+
+def _secret_like(value: str) -> bool:
+    """Comments are prose and code: a value counts when it cannot be a word or a name
+    (``# password is required``, ``# token = get_token()``): 8 characters or more, with
+    a digit or a symbol, not made of words."""
+    return (
+        len(value) >= 8
+        and not is_wordy(value)
+        and not value.isalpha()
+        and not is_identifier_like(value)
+    )
+
+
+def _comments(p: ParsedCell) -> Iterator[tuple[int, int, str]]:
+    """(line, column, text) of each comment of the cell's Python."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(p.python).readline):
+            if tok.type == tokenize.COMMENT:
+                yield tok.start[0], tok.start[1], tok.string
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    newline = text.find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = text.find("\n", newline + 1)
+    return starts
