@@ -177,3 +177,20 @@ def test_hits_fix_cannot_rewrite_are_marked_not_fixable(tmp_path: Path) -> None:
     source = json.loads(nb.read_text(encoding="utf-8"))["cells"][3]["source"]
     text = "".join(source) if isinstance(source, list) else source
     assert SECRETS[5] not in text and '"sk-" + ' in text  # rewritten; left for a person
+
+
+# -- credentials named in a comment's words -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("comment", "found"),
+    [
+        (f"# api key: {PASSWORD}", True),  # the name as words, nothing else in the cell
+        (f"# my secret access key = {PASSWORD}", True),
+        (f"# the password is {PASSWORD}", True),
+        ("# the api key is required", False),  # prose, no value
+        (f"# step 3: {PASSWORD}", False),  # a value, but no credential named
+    ],
+)
+def test_a_comment_alone_naming_a_credential(tmp_path: Path, comment: str, found: bool) -> None:
+    nb = write(tmp_path / "n.ipynb", notebook([code(f"{comment}\nresult = score(df)\n")]))
+    an = Analysis(load_notebook(str(nb)), load_settings(start=tmp_path))
+    assert (PASSWORD in {h.secret for h in an.secrets}) is found

@@ -13,6 +13,7 @@ from nb2prod.analysis.io.model import CHDIR, READ, WRITE, IOEvent, IOFacts, Path
 from nb2prod.analysis.io.scan import scan
 from nb2prod.analysis.io.shapes import fits_shape, local_model_path, normal_path
 from nb2prod.analysis.io.through import called_function, events_through, unbound_call
+from nb2prod.analysis.nodes import walk as walk_nodes
 from nb2prod.analysis.values import LOCAL, Evaluator, Function, Scope, Value, string_value
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class _Finder:
                     facts.add(event)
                     self._record(event)
                     if event.arg is not None and (event.is_local or event.kind == CHDIR):
-                        covered.update(id(n) for n in ast.walk(event.arg))
+                        covered.update(id(n) for n in walk_nodes(event.arg))
             if literals:
                 candidates.extend(
                     PathLiteral(step.cell, node, text, style) for node, text, style in literals

@@ -8,6 +8,7 @@ import ast
 from typing import Any
 
 from nb2prod.analysis.io.shapes import path_style
+from nb2prod.analysis.nodes import walk as walk_nodes
 from nb2prod.analysis.values import HOLE, Evaluator
 
 _ENV_DEFAULTS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
@@ -81,7 +82,7 @@ def scan(
                 and (type(func) is not ast.Attribute or func.attr in _ENV_DEFAULT_NAMES)
                 and ev.qualname(func) in _ENV_DEFAULTS
             ):
-                defaults.update(id(n) for a in node.args[1:] for n in ast.walk(a))
+                defaults.update(id(n) for a in node.args[1:] for n in walk_nodes(a))
             push(func)
             extend(reversed(node.args))
             extend(reversed(node.keywords))

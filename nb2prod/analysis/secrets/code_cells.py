@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
+from nb2prod.analysis.nodes import walk as walk_nodes
 from nb2prod.analysis.secrets.bindings import BINDERS, Binding, may_name_credentials, str_constant
 from nb2prod.analysis.secrets.clients import client_bindings, may_call_clients
 from nb2prod.analysis.secrets.comments import scan_comments
@@ -86,13 +87,15 @@ def scan_python(
     clients = context.clients and may_call_clients(source)
     shellish = any(hint in source for hint in _SHELL_HINT)
     walk = patterns or names or clients or "://" in source
-    if not walk and not (shellish and p.magics):
+    magics = walk or (shellish and p.magics)
+    if not magics and "#" not in source:  # comments are read on their own words
         return []
     found: list[str] = []  # every secret found, to mask them all in every source line
     hits: list[SecretHit] = []
     if walk:
         hits = _scan_tree(p, cat, context, _Gates(patterns, names, clients, shellish), found)
-    hits.extend(_scan_magics(p, cat, patterns, found))
+    if magics:
+        hits.extend(_scan_magics(p, cat, patterns, found))
     comments = list(scan_comments(p, cat, hits, patterns, names))
     found.extend(h.secret for h in comments)
     hits.extend(comments)
@@ -123,7 +126,7 @@ def _scan_tree(
     bound: set[int] = set()  # ids of nodes reported as bound to a credential name
     joined_done: set[int] = set()  # ``+`` and f-strings inside one already joined
     bindings: list[Binding] = []
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         cls = type(node)
         if cls is not ast.Constant:
             if names and (binder := BINDERS.get(cls)) is not None:
@@ -133,7 +136,7 @@ def _scan_tree(
             if (cls is ast.BinOp or cls is ast.JoinedStr) and id(node) not in joined_done:
                 joined = joined_text(node, context.constants)
                 if joined is not None:
-                    joined_done.update(id(n) for n in ast.walk(node) if is_joined(n))
+                    joined_done.update(id(n) for n in walk_nodes(node) if is_joined(n))
                     for m in _joined_matches(joined, cat):
                         found.append(m.secret)
                         hits.append(_constant_hit(cell, lines, node, m, detail=_JOINED))

@@ -43,8 +43,9 @@ def scan_comments(
     names: bool,
 ) -> Iterator[SecretHit]:
     """The secrets of the cell's comments not already found (``known``): provider
-    formats (``patterns``), URLs with a password and, when the cell holds a credential
-    name (``names``), credentials bound to a value in the comment's words."""
+    formats (``patterns``), URLs with a password and, in a comment naming a credential
+    (in the cell's code, ``names``, or in its words: ``# api key: ...``), credentials
+    bound to a value in the comment's words."""
     text = p.cell.source
     if "#" not in text:
         return
@@ -56,17 +57,17 @@ def scan_comments(
             if (hit.line, hit.pattern_id) not in seen and "#" in line_of(text, hit.line)[: hit.col]:
                 seen.add((hit.line, hit.pattern_id))
                 yield hit
-    if not (names or "://" in text) or not _worth_tokenizing(text, names):
+    if not _worth_tokenizing(text):
         return
     starts = _line_starts(text)
     for row, col, comment in _comments(p):
-        if row > len(starts) or line_of(text, row)[col : col + len(comment)] != comment:
+        base = starts[row - 1] + col if row <= len(starts) else -1
+        if base < 0 or text[base : base + len(comment)] != comment:
             continue  # a masked IPython line: the magics' scan reads it
         taken = scan_provider_formats(comment, cat, patterns) if patterns else []
         matches = [m for m in scan_urls(comment) if not covered(m, taken)]
-        if names:
+        if _names_credential(comment):
             matches += [m for m in _credentials(comment) if not covered(m, taken + matches)]
-        base = starts[row - 1] + col
         for m in matches:
             if m.secret in secrets:
                 continue
@@ -74,16 +75,25 @@ def scan_comments(
             yield hit_at_offset(COMMENT, p.cell, text, shifted(m, base))
 
 
-def _worth_tokenizing(text: str, names: bool) -> bool:
+def _worth_tokenizing(text: str) -> bool:
     """Whether the text after a ``#`` on some line may hold a URL or a credential name
     (the cell is tokenized only then)."""
     for line in text.split("\n"):
         hash_at = line.find("#")
         if hash_at >= 0:
             after = line[hash_at + 1 :]
-            if "://" in after or (names and may_name_credentials(after)):
+            if "://" in after or _names_credential(after):
                 return True
     return False
+
+
+_BLANKS = re.compile(r"[ \t]+")
+
+
+def _names_credential(comment: str) -> bool:
+    """Whether a comment's words may name a credential, as a name (``api_key``) or as
+    words (``api key``, ``secret access key``)."""
+    return may_name_credentials(comment) or may_name_credentials(_BLANKS.sub("_", comment))
 
 
 def _credentials(comment: str) -> Iterator[TextMatch]:

@@ -56,16 +56,38 @@ class Catalogue:
 
 
 def keywords_in(text: str, keywords: tuple[str, ...]) -> set[str]:
-    """The ``keywords`` that occur in ``text``, in one regex pass over it instead of one
-    substring scan per keyword (a notebook's text is megabytes of outputs)."""
-    finder = _keyword_finder(keywords)
+    """The ``keywords`` that occur in ``text``, in one regex pass over it per first
+    character instead of one substring scan per keyword (a notebook's text is megabytes of
+    outputs)."""
     longest: set[str] = set()  # the longest keyword starting at each position where one does
-    pos = 0
-    while (m := finder.search(text, pos)) is not None:
-        longest.add(m.group())
-        pos = m.start() + 1
+    for finder in _keyword_finders(keywords):
+        search = finder.search
+        m = search(text)
+        while m is not None:
+            longest.add(m.group())
+            m = search(text, m.start() + 1)
     # A keyword occurs iff it starts where one of these starts, so is a prefix of one.
     return {k for k in keywords if not k or any(k in found for found in longest)}
+
+
+@lru_cache(maxsize=8)
+def _keyword_finders(keywords: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """One regex per first character (``A(?:KIA|SIA|IZA)``), each matching the longest of
+    its keywords: a regex that starts with one literal character skips to it at memchr
+    speed, which one regex of all the groups (a set of first characters) cannot: over a
+    notebook's megabytes of outputs, the groups one after the other take half the time."""
+    return tuple(re.compile(group) for group in _groups(keywords))
+
+
+def _groups(keywords: tuple[str, ...]) -> list[str]:
+    """``first(?:rest|rest)`` for each first character of ``keywords``, longest rest first."""
+    rests: dict[str, list[str]] = {}
+    for k in filter(None, keywords):  # "" is in any text
+        rests.setdefault(k[0], []).append(k[1:])
+    return [
+        re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(r, key=len, reverse=True))) + ")"
+        for first, r in rests.items()
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -73,14 +95,7 @@ def _keyword_finder(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """A regex matching the longest of ``keywords`` that starts at a position. Grouped by
     first character (``A(?:KIA|SIA|IZA)|g(?:hp_|lpat-)``): the engine skips quickly over
     characters that start none and tries one group where one does."""
-    rests: dict[str, list[str]] = {}
-    for k in filter(None, keywords):  # "" is in any text
-        rests.setdefault(k[0], []).append(k[1:])
-    groups = [
-        re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(r, key=len, reverse=True))) + ")"
-        for first, r in rests.items()
-    ]
-    return re.compile("|".join(groups) or "(?!)")
+    return re.compile("|".join(_groups(keywords)) or "(?!)")
 
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")

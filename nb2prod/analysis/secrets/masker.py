@@ -13,7 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nb2prod.analysis.secrets.formats import Catalogue, catalogue, scan_provider_formats
+from nb2prod.analysis.secrets.formats import (
+    Catalogue,
+    _keyword_finder,
+    catalogue,
+    scan_provider_formats,
+)
 from nb2prod.analysis.secrets.model import mask
 
 if TYPE_CHECKING:
@@ -28,7 +33,7 @@ class Masker:
     """Masks the ``secrets`` of one notebook (and any provider format) in a text.
     Idempotent: a masked text masks to itself. Picklable (it crosses to lint workers)."""
 
-    __slots__ = ("secrets", "envs", "_extra")
+    __slots__ = ("secrets", "envs", "_extra", "_net")
 
     def __init__(
         self,
@@ -47,6 +52,7 @@ class Masker:
         self.secrets: tuple[str, ...] = tuple(sorted(values, key=len, reverse=True))
         self.envs = dict(envs or {})  # secret -> the environment variable to read it from
         self._extra = tuple(extra)  # settings' extra-secret-patterns, for the safety net
+        self._net: tuple[Catalogue, re.Pattern[str] | None] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
@@ -58,7 +64,20 @@ class Masker:
         out = text
         for secret in self.secrets:
             out = _mask_secret(out, secret)
-        return mask_formats(out, catalogue(self._extra))
+        cat, keywords = self._safety_net()
+        if keywords is not None and keywords.search(out) is None:
+            return out  # no format's keyword: no format can match (most texts)
+        return mask_formats(out, cat)
+
+    def _safety_net(self) -> tuple[Catalogue, re.Pattern[str] | None]:
+        """The formats catalogue, and one regex finding any of its keywords (None when a
+        format has no keyword, so every text must be scanned); made on first use."""
+        if self._net is None:
+            cat = catalogue(self._extra)
+            always = cat.unguarded or "" in cat.by_keyword
+            finder = None if always else _keyword_finder(tuple(cat.by_keyword))
+            self._net = (cat, finder)
+        return self._net
 
     def values(self, data: object) -> object:
         """``data`` (strings in lists, tuples and dicts, as in a finding's ``extra``) masked."""

@@ -17,6 +17,7 @@ from nb2prod.analysis.secrets.text import (
     scan_outputs,
     scan_prose,
 )
+from nb2prod.analysis.secrets.urls import may_hold_url_secrets
 
 if TYPE_CHECKING:
     from nb2prod.analysis.context import Analysis
@@ -36,6 +37,9 @@ def find_secrets(an: Analysis) -> list[SecretHit]:
     parsed = {p.cell.index: p for p in an.parsed}
     imports = an.imports
     context = CodeContext(imports, [tree for _, tree in an.trees], imports_clients(imports))
+    # Without a format keyword anywhere in the notebook, prose and outputs can only hold
+    # URL credentials: the texts without a URL's marks are not scanned.
+    formats = bool(cat.by_keyword or cat.unguarded)
     for cell in nb.cells:
         if cell.cell_type == "code":
             p = parsed.get(cell.index)
@@ -43,8 +47,12 @@ def find_secrets(an: Analysis) -> list[SecretHit]:
                 hits.extend(scan_python(p, cat, context))
             else:
                 hits.extend(scan_code_text(cell, cat))
-            hits.extend(scan_outputs(cell, outputs.get(cell.index, []), cat))
-        elif cell.source:
+            texts = outputs.get(cell.index)
+            if texts and not formats:
+                texts = [t for t in texts if may_hold_url_secrets(t[2])]
+            if texts:
+                hits.extend(scan_outputs(cell, texts, cat))
+        elif cell.source and (formats or may_hold_url_secrets(cell.source)):
             hits.extend(scan_prose(cell, cat))
     for cell, text in metadata:
         hits.extend(scan_metadata(cell.metadata, text, cell, cat))

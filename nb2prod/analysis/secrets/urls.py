@@ -52,6 +52,12 @@ def _url_env(scheme: str) -> str:
     return _URL_ENVS.get(base, "DATABASE_URL")
 
 
+def may_hold_url_secrets(text: str) -> bool:
+    """Whether :func:`scan_urls` can find anything in ``text``: it needs a scheme
+    separator or a query parameter (a few substring tests, to skip whole texts)."""
+    return "://" in text or ("=" in text and ("?" in text or "&" in text))
+
+
 def scan_urls(text: str) -> list[TextMatch]:
     """Passwords in URLs (``postgresql://user:pw@host``) and credential query parameters
     (``?api_key=...``, ``&token=...``)."""
@@ -72,7 +78,7 @@ def scan_urls(text: str) -> list[TextMatch]:
             found.append(
                 TextMatch(label, env, pw, m.start("pw"), m.end("pw"), URL, "url", f":{pw}@")
             )
-    if "/" in text:
+    if "://" in text:  # a credential in a URL path
         found.extend(m for m in _scan_url_paths(text) if not covered(m, found))
     if "=" in text and ("?" in text or "&" in text):
         for m in _URL_PARAM.finditer(text):

@@ -56,19 +56,29 @@ class Walker:
         return self._block(cell, body, scope)
 
     def _block(self, cell: ParsedCell, body: list[ast.stmt], scope: Scope) -> Iterator[Step]:
+        ev = self.ev
         for stmt in body:
-            yield from self._stmt(cell, stmt, scope)
+            # The most frequent statements are run here, the others by :meth:`_stmt`: no
+            # generator is started for an expression or an assignment.
+            cls = type(stmt)
+            if cls is ast.Expr:
+                yield Step(cell, stmt, scope, stmt)
+            elif cls is ast.Assign:
+                yield Step(cell, stmt, scope, stmt)
+                value = ev.eval(stmt.value, scope)
+                for target in stmt.targets:
+                    if type(target) is ast.Name:
+                        scope.names[target.id] = value
+                    else:
+                        self._bind(target, value, scope)
+            else:
+                yield from self._stmt(cell, stmt, scope)
 
     def _stmt(self, cell: ParsedCell, stmt: Any, scope: Scope) -> Iterator[Step]:
         cls = type(stmt)
         ev = self.ev
-        if cls is ast.Expr or cls is ast.Return or cls in _PLAIN:
+        if cls is ast.Return or cls in _PLAIN:  # (Expr and Assign: in _block)
             yield Step(cell, stmt, scope, stmt)
-        elif cls is ast.Assign:
-            yield Step(cell, stmt, scope, stmt)
-            value = ev.eval(stmt.value, scope)
-            for target in stmt.targets:
-                self._bind(target, value, scope)
         elif cls is ast.AnnAssign:
             if stmt.value is not None:
                 yield Step(cell, stmt, scope, stmt)
