@@ -156,7 +156,7 @@ def _fix(paths: list[str], settings: Settings, *, diff: bool) -> tuple[bool, boo
     the fix results)."""
     from nb2prod.fix.engine import fix_notebook
     from nb2prod.fix.report import render_text
-    from nb2prod.lint.engine import discover
+    from nb2prod.lint.engine import discover, internal_error
 
     files, missing = discover(paths, settings)
     changed = failed = bool(missing)
@@ -168,6 +168,10 @@ def _fix(paths: list[str], settings: Settings, *, diff: bool) -> tuple[bool, boo
             result = fix_notebook(f, settings, write=not diff)
         except InputError as exc:
             print(f"nb2prod: error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        except Exception as exc:  # a bug: this notebook's error, the others are still fixed
+            print(f"nb2prod: error: {internal_error(f, exc, 'fixing')}", file=sys.stderr)
             failed = True
             continue
         fixes.append(result)

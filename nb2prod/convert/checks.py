@@ -352,12 +352,12 @@ def name_problems(path: str, cells: list[CellPlan], params: set[str]) -> list[Fi
     out = []
     so_far: set[str] = set(params)
     reported: set[str] = set()
-    below: list[set[str]] = []  # names defined (bound, not just changed) after each cell
-    acc: set[str] = set()
-    for c in reversed(cells):
-        below.append(set(acc))
-        acc |= set(c.defuse.defines) if c.defuse else set()
-    below.reverse()
+    # Where each name is last defined (bound, not just changed): ``n`` is defined below cell
+    # ``i`` when that is after ``i`` (not a set per cell: memory linear in the notebook).
+    last: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        for n in c.defuse.defines if c.defuse else ():
+            last[n] = i
     star_before = False
     for i, c in enumerate(cells):
         du = c.defuse
@@ -366,7 +366,8 @@ def name_problems(path: str, cells: list[CellPlan], params: set[str]) -> list[Fi
         for n, line in du.reads.items():
             if n in so_far or n in reported:
                 continue
-            if n in below[i] and n not in du.changes and not star_before:
+            defined_below = last.get(n, -1) > i
+            if defined_below and n not in du.changes and not star_before:
                 msg = f"`{n}` is read here but first defined in a later cell"
                 out.append(finding("CV008", path, c.parsed.cell, line, 0, msg))
                 reported.add(n)
@@ -379,7 +380,7 @@ def name_problems(path: str, cells: list[CellPlan], params: set[str]) -> list[Fi
                 and n not in BUILTINS
                 and n not in {"get_ipython", "display"}
                 and not star
-                and n not in below[i]
+                and not defined_below
             ):
                 msg = f"`{n}` is never defined in the notebook"
                 out.append(finding("CV014", path, c.parsed.cell, line, 0, msg))

@@ -366,11 +366,12 @@ def _steps(
     groups = group_cells(nb.cells, step_cells, _joins(cells, data))
 
     facts = [_step_facts([by_index[i] for i in g.cells], data) for g in groups]
-    later: list[set[str]] = [set() for _ in groups]
-    acc: set[str] = {*exports, *optional}  # read by the caller of run(), after the last step
-    for i in range(len(groups) - 1, -1, -1):
-        later[i] = set(acc)
-        acc |= set(facts[i][0])
+    # The last step that reads each name: a step hands on what a later one reads (a dict,
+    # not a set per step: memory linear in the notebook).
+    last_read: dict[str, int] = {}
+    for i, fact in enumerate(facts):
+        last_read.update(dict.fromkeys(fact[0], i))
+    last_read.update(dict.fromkeys([*exports, *optional], len(groups)))  # read by run()'s caller
 
     import_names: set[str] = set()
     for c in cells:
@@ -383,7 +384,8 @@ def _steps(
     results: list[str] = []
     outputs_all = []
     for reads, changes, maybe, deleted in facts:
-        outputs = [n for n in changes if n in later[len(outputs_all)] and n not in deleted]
+        here = len(outputs_all)
+        outputs = [n for n in changes if last_read.get(n, -1) > here and n not in deleted]
         outputs_all.append(outputs)
         inputs = [
             n
@@ -440,17 +442,18 @@ def _joins(cells: list[CellPlan], data: set[str]) -> Callable[[list[int], int], 
     hands on (the intermediate values stay inside one step)."""
     changes = {c.index: set(c.defuse.changes) & data for c in cells if c.defuse}
     reads = {c.index: set(c.defuse.reads) & data for c in cells if c.defuse}
-    read_after: dict[int, set[str]] = {}
-    below: set[str] = set()
-    for c in reversed(cells):
-        read_after[c.index] = set(below)
-        below |= reads[c.index]
+    last_read: dict[str, int] = {}  # name -> the last cell reading it (memory: linear)
+    for c in cells:
+        last_read.update(dict.fromkeys(reads.get(c.index, ()), c.index))
+
+    def read_after(names: set[str], cell: int) -> bool:
+        return any(last_read.get(n, -1) > cell for n in names)
 
     def joins(group: list[int], cell: int) -> bool:
-        if not changes[cell] & read_after[cell]:
+        if not read_after(changes[cell], cell):
             return True
         made = set().union(*(changes[i] for i in group))
-        return bool(reads[cell] & made) and not made & read_after[cell]
+        return bool(reads[cell] & made) and not read_after(made, cell)
 
     return joins
 

@@ -240,8 +240,9 @@ def _example(plan: PackagePlan) -> dict[str, str] | None:
 
 
 def format_tree(folder: Path) -> bool:
-    """``ruff format`` over the generated files (isolated from any config around them)."""
-    from nb2prod.lint.ruff import ruff_binary
+    """``ruff format`` over the generated files (isolated from any config around them),
+    within the ``subprocess-timeout`` setting's default."""
+    from nb2prod.lint.ruff import default_timeout, ruff_binary
 
     try:
         proc = subprocess.run(
@@ -251,8 +252,9 @@ def format_tree(folder: Path) -> bool:
             capture_output=True,
             text=True,
             check=False,
+            timeout=default_timeout(),
         )
-    except FileNotFoundError:  # no ruff to run: the files stay as rendered
+    except (FileNotFoundError, subprocess.TimeoutExpired):  # the files stay as rendered
         return False
     return proc.returncode == 0
 

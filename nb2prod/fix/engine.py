@@ -90,10 +90,11 @@ def _apply(an: Analysis, plans: dict[int, CellPlan], result: FixResult, secrets:
             continue
         try:
             module, applied = _transform(p, plan)
-        except _Unsafe as exc:
+        except (_Unsafe, RecursionError) as exc:  # RecursionError: libcst on deep nesting
+            why = exc if isinstance(exc, _Unsafe) else "the cell is nested too deeply"
             for g in plan.groups:
                 result.skipped.append(
-                    Skipped(index, g.rewrite.line, g.rewrite.code, f"not rewritten: {exc}")
+                    Skipped(index, g.rewrite.line, g.rewrite.code, f"not rewritten: {why}")
                 )
             continue
         modules[index] = module
@@ -114,14 +115,20 @@ def _apply(an: Analysis, plans: dict[int, CellPlan], result: FixResult, secrets:
             from nb2prod.fix.codemods.header import AddHeader
 
             imports = sorted(needs | ({"os"} if constants else set()))
-            modules[hidx] = module.visit(AddHeader(imports, constants))
+            try:
+                modules[hidx] = module.visit(AddHeader(imports, constants))
+            except RecursionError:  # libcst on deep nesting
+                result.notes.append(
+                    "the first code cell is nested too deeply to rewrite: add the imports by hand"
+                )
     edits: list[CellEdit] = []
     for index, module in modules.items():
         p = parsed[index]
         try:
             sources[index] = _restore(p.cell.source, p.python, module.code)
-        except _Unsafe as exc:
-            result.notes.append(f"cell {index}: not rewritten ({exc})")
+        except (_Unsafe, RecursionError) as exc:
+            why = exc if isinstance(exc, _Unsafe) else "nested too deeply"
+            result.notes.append(f"cell {index}: not rewritten ({why})")
             result.rewrites = [r for r in result.rewrites if r.cell != index]
     for index in sorted(set(sources) | {i for i, pl in plans.items() if pl.drop_outputs}):
         cell = an.nb.cells[index - 1]

@@ -91,6 +91,8 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         nb = load_notebook(path)
     except InputError as exc:
         return FileResult(path, error=str(exc))
+    except Exception as exc:  # a bug of the loader
+        return FileResult(path, error=internal_error(path, exc, "reading"))
     try:
         return check_loaded(nb, path, settings)
     except InputError:
@@ -99,11 +101,11 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         return FileResult(path, error=internal_error(path, exc))
 
 
-def internal_error(path: str, exc: BaseException) -> str:
+def internal_error(path: str, exc: BaseException, doing: str = "linting") -> str:
     """The one line for an unexpected exception on ``path``: its type, not its message
     (which may quote the notebook)."""
-    return (
-        f"{path}: internal error ({type(exc).__name__}) while linting; "
+    return printable(
+        f"{path}: internal error ({type(exc).__name__}) while {doing}; "
         "please report it with this notebook"
     )
 
@@ -265,6 +267,7 @@ def lint_paths(
     """Lint files and folders; results in path order, findings sorted within each file.
     ``progress(done, total)`` is called as each notebook not in the cache is linted."""
     from nb2prod.lint import cache, ruff
+    from nb2prod.lint.excerpt import shorten
 
     files, results = discover(paths, settings)
     use_cache = settings["cache"] if use_cache is None else use_cache
@@ -309,6 +312,7 @@ def lint_paths(
             result.findings.extend(_with_locations(py, result, settings))
             result.error = ruff_failed.get(path)  # never "clean" when ruff could not check
         result.ruff_input, result.cells, result.noqa = None, {}, []
+        shorten(result.findings)  # the rules' findings on long lines
         result.findings.sort(key=Finding.sort_key)
         if store and path not in ruff_failed:  # a timeout may pass next time
             store.put(path, result, keys[path])
@@ -328,7 +332,13 @@ def _ruff_enabled(settings: Settings, path: str) -> bool:
 def _with_locations(
     findings: list[Finding], result: FileResult, settings: Settings
 ) -> list[Finding]:
-    """Fill cell ids and source lines into ruff's findings; apply select/ignore and noqa."""
+    """Fill cell ids and source lines into ruff's findings; apply select/ignore and noqa.
+    A long line is cut around each finding before it is masked (see excerpt.py): ruff may
+    report thousands of findings on one line of 100,000 characters."""
+    from nb2prod.analysis.secrets.masker import EMPTY
+    from nb2prod.lint.excerpt import cut
+
+    masker = result.masker or EMPTY
     ignored = settings.ignored_for(result.path)
     kept = []
     lines: dict[int, list[str]] = {}  # split a cell's source only when ruff reports on it
@@ -342,11 +352,9 @@ def _with_locations(
             lines[key] = source_lines(source)  # as Cell.lines
         cell_lines = lines[key]
         f.cell_id = cell_id
-        f.source_line = cell_lines[f.line - 1] if 1 <= f.line <= len(cell_lines) else ""
+        cut(f, cell_lines[f.line - 1] if 1 <= f.line <= len(cell_lines) else "", masker)
         kept.append(f)
-    from nb2prod.analysis.secrets.masker import EMPTY
-
-    return mask_findings(apply_noqa(result.noqa, kept), result.masker or EMPTY)
+    return mask_findings(apply_noqa(result.noqa, kept), masker)
 
 
 def _attach_help(results: list[FileResult], settings: Settings) -> None:

@@ -24,9 +24,11 @@ df = pd.read_csv(path)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nb2prod.errors import InputError
+from nb2prod.errors import InputError, printable
 from nb2prod.lint.findings import Finding
 
 _RULE_CODE = re.compile(r"^[A-Z]+[0-9]+$")
@@ -112,7 +114,7 @@ class RuffRun:
             out[path] = findings
         for copy, reason in problems.items():
             path = self.copies.get(copy, copy)
-            self.errors[path] = f"{path}: {reason}; {_UNCHECKED}"
+            self.errors[path] = printable(f"{path}: {reason}; {_UNCHECKED}")
             out.pop(path, None)
         return out
 
@@ -147,8 +149,13 @@ class RuffRun:
 
 
 def _start(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """``cmd`` in its own process group (so a timeout stops whatever it started too)."""
     return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=os.name == "posix",
     )
 
 
@@ -158,6 +165,9 @@ def _finish(proc: subprocess.Popen[bytes], timeout: float) -> tuple[bytes, bytes
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            with contextlib.suppress(OSError):  # already gone
+                os.killpg(proc.pid, signal.SIGKILL)
         proc.kill()
         proc.communicate()
         return None
@@ -170,8 +180,8 @@ def _read(
     """What one finished ruff run says about ``copies``: findings, and the copies it could
     not check with the reason."""
     if code != 0:
-        lines = err.decode("utf-8", "replace").strip().splitlines()
-        reason = f"ruff failed (exit {code}: {lines[0][:200] if lines else 'no message'})"
+        said = " ".join(err.decode("utf-8", "replace").split())  # ruff's message, one line
+        reason = f"ruff failed (exit {code}: {said[:300] or 'no message'})"
         return {}, dict.fromkeys(copies, reason)
     found, problems = read_output(out, copies)
     if found is None:
@@ -245,7 +255,7 @@ def start_documents(
     except OSError as exc:
         run.folder.cleanup()
         reason = f"cannot run ruff ({exc.strerror or exc}); {_UNCHECKED}"
-        run.errors = {path: f"{path}: {reason}" for path in documents}
+        run.errors = {path: printable(f"{path}: {reason}") for path in documents}
     return run
 
 

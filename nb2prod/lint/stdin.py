@@ -6,6 +6,7 @@ from __future__ import annotations
 from nb2prod.config import Settings
 from nb2prod.errors import InputError
 from nb2prod.lint.engine import _attach_help, _with_locations, check_loaded, internal_error
+from nb2prod.lint.excerpt import shorten
 from nb2prod.lint.findings import FileResult, Finding
 from nb2prod.notebook.load import load_notebook_text
 
@@ -40,6 +41,7 @@ def lint_text(text: str, name: str, settings: Settings) -> FileResult:
         if key in run.errors:  # never "clean" when ruff could not check it
             result.error = run.errors[key].replace(key, name, 1)
         result.cells, result.noqa, result.ruff_input = {}, [], None
+    shorten(result.findings)  # the rules' findings on long lines (see excerpt.py)
     result.findings.sort(key=Finding.sort_key)
     _attach_help([result], settings)
     return result

@@ -62,8 +62,9 @@ class Masker:
         if not text:
             return text
         out = text
-        for secret in self.secrets:
-            out = _mask_secret(out, secret)
+        for secret in self.secrets:  # whole, longest first
+            out = _mask_whole(out, secret)
+        out = _mask_all_pieces(out, self.secrets)
         cat, keywords = self._safety_net()
         if keywords is not None and keywords.search(out) is None:
             return out  # no format's keyword: no format can match (most texts)
@@ -108,27 +109,49 @@ def mask_formats(text: str, cat: Catalogue | None = None) -> str:
     return text
 
 
-def _mask_secret(text: str, secret: str) -> str:
+def _mask_whole(text: str, secret: str) -> str:
     hidden = mask(secret)
     if len(secret) < _SHORT:
         if secret not in text:
             return text
         pattern = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
         return re.sub(pattern, lambda _m: hidden, text)
-    if secret in text:
-        text = text.replace(secret, hidden)
-    head, tail = secret[:_PIECE], secret[-_PIECE:]
-    if head in text:
-        text = _mask_pieces(text, secret, hidden, head, forward=True)
-    if tail in text:
-        text = _mask_pieces(text, secret, hidden, tail, forward=False)
-    return text
+    return text.replace(secret, hidden) if secret in text else text
 
 
-def _mask_pieces(text: str, secret: str, hidden: str, probe: str, *, forward: bool) -> str:
-    """Mask each prefix (``forward``) or suffix of ``secret`` found in ``text`` that is at
-    least as long as ``probe``: what a message cut at a length leaves of the secret."""
+def _mask_all_pieces(text: str, secrets: Sequence[str]) -> str:
+    """Mask what a message cut at a length leaves of the long secrets: each prefix or
+    suffix of ``_PIECE`` characters or more found in ``text``. The pieces of all secrets
+    are found first and the longest wins where they overlap: two keys sharing a provider
+    prefix (``sk-ant-api03-``) must not let the shorter match hide the longer one."""
+    spans: list[tuple[int, int, str]] = []
+    for secret in secrets:
+        if len(secret) < _SHORT:
+            continue
+        head, tail = secret[:_PIECE], secret[-_PIECE:]
+        if head in text:
+            spans += _pieces(text, secret, head, forward=True)
+        if tail in text:
+            spans += _pieces(text, secret, tail, forward=False)
+    if not spans:
+        return text
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, secret in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if all(end <= a or b <= start for a, b, _ in chosen):
+            chosen.append((start, end, secret))
     out: list[str] = []
+    pos = 0
+    for start, end, secret in sorted(chosen):
+        out += [text[pos:start], mask(secret)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _pieces(text: str, secret: str, probe: str, *, forward: bool) -> list[tuple[int, int, str]]:
+    """(start, end, secret) of each prefix (``forward``) or suffix of ``secret`` in
+    ``text`` at least as long as ``probe``."""
+    found = []
     pos = 0
     size = len(probe)
     while (i := text.find(probe, pos)) >= 0:
@@ -139,13 +162,12 @@ def _mask_pieces(text: str, secret: str, hidden: str, probe: str, *, forward: bo
             start, end = i, i + n
         else:
             end = i + size
-            while n < len(secret) and end - n - 1 >= pos and text[end - n - 1] == secret[-n - 1]:
+            while n < len(secret) and end - n - 1 >= 0 and text[end - n - 1] == secret[-n - 1]:
                 n += 1
             start = end - n
-        out += [text[pos:start], hidden]
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+        found.append((start, end, secret))
+        pos = i + 1
+    return found
 
 
 EMPTY = Masker()

@@ -37,8 +37,10 @@ if TYPE_CHECKING:
     from nb2prod.notebook.model import Cell
 
 
-# Output data worth reading; everything else (image/*, application/*, javascript) is not.
+# Output data worth reading: text, and the strings of data that is text too (JSON, scripts,
+# SVG, vendor types such as widget or plotly JSON); images and other binary data are not.
 TEXT_MIME_TYPES = ("text/plain", "text/markdown", "text/latex")
+DATA_MIME_TYPES = ("application/json", "application/javascript", "text/javascript", "image/svg+xml")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -84,6 +86,33 @@ def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
         html = join_source(data.get("text/html", "")) if "text/plain" not in data else ""
         if html and "<script" not in html:  # plotting libraries' scripts are not read
             yield "text/html", html
+        for mime, value in data.items():
+            textual = mime in DATA_MIME_TYPES or str(mime).startswith("application/vnd.")
+            if textual and (text := _data_text(value)):
+                yield str(mime), text
+    meta = output.get("metadata")
+    if isinstance(meta, dict) and (text := _data_text(meta)):  # any output may carry it
+        yield "metadata", text
+
+
+def _data_text(value: Any) -> str:
+    """A mime bundle's value as text: a string or list of lines joined, else every string
+    inside the JSON value, one per line (walked without recursion)."""
+    if isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        return join_source(value)
+    strings: list[str] = []
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            todo.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            todo.extend(reversed(item))
+    return "\n".join(strings)
 
 
 def cell_output_texts(cell: Cell) -> list[tuple[int, str, str]]:
