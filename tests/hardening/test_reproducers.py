@@ -511,12 +511,14 @@ def _peak_of_plan(path: Path) -> int:
 def test_convert_memory_grows_linearly_with_the_notebook(tmp_path: Path) -> None:
     """Planning a notebook kept a set of names per cell (names read or defined further
     down): memory grew with cells x names, 7 GB for 20,000 cells. Doubling the notebook
-    now doubles the peak (x2.0; it was x3.4 from 1,000 to 2,000 cells)."""
-    _peak_of_plan(write(tmp_path / "warm.ipynb", _many_cells(30)))  # imports, caches
+    now doubles the peak (x2.0; it was x3.4 from 1,000 to 2,000 cells). Four times the
+    cells: x4 when linear, about x11.6 as it was; the bound leaves room for what other tests
+    of the same worker left in shared caches."""
     small = write(tmp_path / "small.ipynb", _many_cells(1000))
-    large = write(tmp_path / "large.ipynb", _many_cells(2000))
+    large = write(tmp_path / "large.ipynb", _many_cells(4000))
+    _peak_of_plan(small)  # imports, caches
     ratio = _peak_of_plan(large) / _peak_of_plan(small)
-    assert ratio < 2.8, ratio
+    assert ratio < 6.0, ratio
 
 
 def test_two_keys_sharing_a_provider_prefix_are_both_masked_when_cut() -> None:
