@@ -35,7 +35,7 @@ from nb2prod.analysis.secrets.model import (
     shifted,
 )
 from nb2prod.analysis.secrets.predicates import not_a_secret
-from nb2prod.analysis.secrets.redaction import hit_at_offset, mask_all, redact
+from nb2prod.analysis.secrets.redaction import hit_at_offset, line_starts, mask_all, redact
 from nb2prod.analysis.secrets.shell import scan_header_text, scan_shell
 from nb2prod.analysis.secrets.urls import scan_urls
 from nb2prod.notebook.model import char_col
@@ -257,7 +257,7 @@ def _scan_magics(
     """Shell and line magics (``!curl -H 'Authorization: token ...'``, ``%env KEY=...``,
     ``!curl -u user:password``, ``!wandb login KEY``)."""
     text = p.cell.source
-    starts = _line_starts(text)
+    starts = line_starts(text)
     for magic in p.magics:
         if magic.kind == "cell_magic" or magic.line > len(starts):
             continue
@@ -271,13 +271,3 @@ def _scan_magics(
         for m in matches:
             found.append(m.secret)
             yield hit_at_offset(MAGIC, p.cell, text, shifted(m, begin))
-
-
-def _line_starts(text: str) -> list[int]:
-    """Offset of the start of each line of ``text`` (split on newlines only)."""
-    starts = [0]
-    newline = text.find("\n")
-    while newline >= 0:
-        starts.append(newline + 1)
-        newline = text.find("\n", newline + 1)
-    return starts

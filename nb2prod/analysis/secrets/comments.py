@@ -22,7 +22,7 @@ from nb2prod.analysis.secrets.model import (
     shifted,
 )
 from nb2prod.analysis.secrets.predicates import is_identifier_like, is_wordy
-from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of
+from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of, line_starts
 from nb2prod.analysis.secrets.urls import scan_urls
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def scan_comments(
                 yield hit
     if not _worth_tokenizing(text):
         return
-    starts = _line_starts(text)
+    starts = line_starts(text)
     for row, col, comment in _comments(p):
         base = starts[row - 1] + col if row <= len(starts) else -1
         if base < 0 or text[base : base + len(comment)] != comment:
@@ -137,12 +137,3 @@ def _comments(p: ParsedCell) -> Iterator[tuple[int, int, str]]:
                 yield tok.start[0], tok.start[1], tok.string
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    newline = text.find("\n")
-    while newline >= 0:
-        starts.append(newline + 1)
-        newline = text.find("\n", newline + 1)
-    return starts

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 _MAX_LINE = 200  # source lines shown for outputs and metadata are cut to this length
 
 
+def line_starts(text: str) -> list[int]:
+    """Offset of the start of each line of ``text`` (split on newlines only)."""
+    starts = [0]
+    newline = text.find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = text.find("\n", newline + 1)
+    return starts
+
+
 def line_of(text: str, number: int) -> str:
     """Line ``number`` (1-based) of ``text`` split on newlines only."""
     start = 0
