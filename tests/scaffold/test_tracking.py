@@ -16,21 +16,21 @@ import pytest
 
 from nb2prod import __version__
 from tests.conftest import SAMPLES
-from tests.scaffold.helpers import convert_and_scaffold, env_for, import_project, serve, wait_ready
+from tests.scaffold.helpers import (
+    convert_and_scaffold,
+    env_for,
+    import_project,
+    run_in_project,
+    serve,
+    wait_ready,
+)
 from tests.scaffold.mlflow_server import mlflow_server
 
 NAME = "churn_classifier"
 
 
 def train(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", f"{NAME}.train", *args],
-        cwd=project,
-        env={**env, "PYTHONPATH": str(project / "src")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_in_project(project, ["-m", f"{NAME}.train", *args], env)
 
 
 def set_rules(project: Path, *rules: str) -> None:
@@ -85,8 +85,12 @@ def test_run_registry_promotion_and_service(project: Path, tmp_path: Path) -> No
 
         # 2. The registered model takes the service's request: raw records, as training saw.
         import_project(project, NAME)
-        mlflow.set_tracking_uri(url)
-        registered = mlflow.pyfunc.load_model(f"models:/{NAME}@production")
+        mlflow.set_tracking_uri(url)  # sets MLFLOW_TRACKING_URI in os.environ too
+        try:
+            registered = mlflow.pyfunc.load_model(f"models:/{NAME}@production")
+        finally:  # later tests of this process must not track to a stopped server
+            mlflow.set_tracking_uri(None)
+            assert "MLFLOW_TRACKING_URI" not in os.environ
         inputs = registered.metadata.get_input_schema().input_names()
         raw_columns = {c["name"] for c in saved["records"]["columns"]}
         assert set(inputs) <= raw_columns and "contract" in inputs
