@@ -82,6 +82,20 @@ def convert_and_scaffold(name: str, out: Path) -> Path:
     return out
 
 
+def run_in_project(
+    project: Path, args: list[str], env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """``python <args>`` in the generated project, its src folder importable."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(project / "src")},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def import_project(project: Path, package: str) -> None:
     """Make the generated package importable in this process."""
     src = str(project / "src")

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.fix.conftest import s3_client, s3_env
-from tests.scaffold.helpers import env_for, serve, wait_ready
+from tests.scaffold.helpers import env_for, run_in_project, serve, wait_ready
 
 httpx = pytest.importorskip("httpx")
 
@@ -74,14 +73,7 @@ def _record(row: dict[str, str], shift: bool = False) -> dict[str, Any]:
 
 
 def _run(args: list[str], project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        env={**env, "PYTHONPATH": str(project / "src")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_in_project(project, args, env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.scaffold.helpers import serve, wait_ready
+from tests.scaffold.helpers import run_in_project, serve, wait_ready
 from tests.scaffold.raw_notebooks import make_pipeline, make_reviews, make_telco, make_titanic
 
 pd = pytest.importorskip("pandas")
@@ -119,14 +117,7 @@ def _env(package: str, **extra: str) -> dict[str, str]:
 
 
 def _run(project: Path, package: str, args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        env={**env, "PYTHONPATH": str(project / "src")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_in_project(project, args, env, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     return done.stdout
 
