@@ -405,7 +405,17 @@ def init_cmd(
         typer.Option(
             "--repo",
             help="URL of nb2prod's hooks repository: use its hooks at the release tag "
-            "(default: local hooks that install this nb2prod version).",
+            "(default: local hooks that install nb2prod from where this one came from).",
+        ),
+    ] = None,
+    install_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--install-spec",
+            metavar="SPEC",
+            help="What CI and the hooks pip-install: a requirement or URL, e.g. "
+            "'acme-nb2prod==0.2.0' or a wheel's URL (default: from where this nb2prod came: "
+            "its package index, VCS URL, or git remote at the checked-out commit).",
         ),
     ] = None,
 ) -> None:
@@ -413,9 +423,10 @@ def init_cmd(
     GitHub Actions job (.github/workflows/nb2prod.yml). Existing files are kept unless
     --force; an existing tool.nb2prod table is always kept."""
     from nb2prod import init
+    from nb2prod.errors import printable
 
     try:
-        result = init.run(folder, force=force, repo=repo)
+        result = init.run(folder, force=force, repo=repo, spec=install_spec)
     except InputError as exc:
         raise _fail(str(exc)) from None
     for name in result.written:
@@ -424,6 +435,9 @@ def init_cmd(
         print(f"added [tool.nb2prod] to {folder / name}")
     for name in result.kept:
         print(f"kept {folder / name}: it has a [tool.nb2prod] table already")
+    print(f"installs: {result.spec}")
+    for note in result.notes:
+        print(printable(f"note: {note}"))
     print("next: pip install pre-commit && pre-commit install")
 
 

@@ -414,9 +414,15 @@ def test_rule_py_code_prints_ruffs_own_text() -> None:
 
 
 # -- nb2prod init ---------------------------------------------------------------------------
-def test_init_writes_the_three_files(tmp_path: Path) -> None:
+def from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nb2prod as if installed from a package index (tests/test_init.py: other origins)."""
+    monkeypatch.setattr(init, "installed", lambda: (nb2prod.__version__, None))
+
+
+def test_init_writes_the_three_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
+    from_the_index(monkeypatch)
     result = run("init", str(tmp_path))
     assert result.exit_code == 0, result.output
     table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["nb2prod"]
@@ -434,7 +440,10 @@ def test_init_writes_the_three_files(tmp_path: Path) -> None:
     assert any(s.get("run") == "nb2prod lint --format github ." for s in steps)
 
 
-def test_init_adds_the_table_and_never_clobbers(tmp_path: Path) -> None:
+def test_init_adds_the_table_and_never_clobbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from_the_index(monkeypatch)
     old = '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 100\n'
     (tmp_path / "pyproject.toml").write_text(old)
     assert run("init", str(tmp_path)).exit_code == 0
