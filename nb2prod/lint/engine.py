@@ -135,14 +135,14 @@ def check_loaded(nb: Notebook, path: str, settings: Settings) -> FileResult:
     return result
 
 
-def ruff_document(nb: Notebook) -> str:
+def ruff_document(nb: Notebook) -> bytes:
     """The notebook as ruff needs it, rebuilt from the model so that ruff can always read
     it (a real file may lack ``nbformat_minor``, have a float execution count, an integer
     cell id, a cell without metadata ...): nbformat 4, every cell in place (ruff numbers
     them) but only code cells with their source, lines ending in ``\\n`` (as nb2prod counts
     them), no outputs, ids or metadata. The code ruff checks is the same; the file is a
-    fraction of the size."""
-    import json
+    fraction of the size (UTF-8 JSON)."""
+    import orjson
 
     cells: list[dict[str, object]] = []
     for cell in nb.cells:
@@ -165,7 +165,12 @@ def ruff_document(nb: Notebook) -> str:
         "nbformat": 4,
         "nbformat_minor": 4,
     }
-    return json.dumps(doc)
+    try:
+        return orjson.dumps(doc)
+    except orjson.JSONEncodeError:  # a surrogate orjson will not encode: json escapes it
+        import json
+
+        return json.dumps(doc).encode("ascii")
 
 
 _LINE_END = re.compile(r"\r\n?")
@@ -288,8 +293,8 @@ def lint_paths(
     # while the workers finish; then on the rest.
     select, ignore = settings["ruff-select"], settings["ruff-ignore"]
     timeout = float(settings["subprocess-timeout"])
-    wanted: dict[str, str] = {}
-    batch: dict[str, str] = {}
+    wanted: dict[str, bytes] = {}
+    batch: dict[str, bytes] = {}
     runs = []
     early = (3 * len(todo)) // 4 if len(todo) >= 16 else -1
     for n, result in enumerate(_run_many(todo, settings, jobs), 1):

@@ -94,7 +94,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     notes: list[str] = field(default_factory=list)
-    ruff_input: str | None = None  # the notebook's JSON for ruff: v4, outputs left out
+    ruff_input: bytes | None = None  # the notebook's JSON for ruff: v4, outputs left out
     # Transient, not cached: what the PY step needs to locate ruff's findings without
     # loading the notebook again (cell index -> (cell id, source); noqa directives).
     cells: dict[int, tuple[str | None, str]] = field(default_factory=dict)

@@ -202,7 +202,7 @@ def _copy_name(path: str, i: int) -> str:
     return name
 
 
-def _write_copies(run: RuffRun, documents: dict[str, str]) -> None:
+def _write_copies(run: RuffRun, documents: dict[str, bytes]) -> None:
     """Each document under its own file name in ``run.folder`` (a sub-folder per repeat)."""
     assert run.folder is not None
     taken: set[str] = set()
@@ -214,18 +214,18 @@ def _write_copies(run: RuffRun, documents: dict[str, str]) -> None:
             os.mkdir(folder)
         taken.add(name)
         copy = os.path.join(folder, name)
-        with open(copy, "w", encoding="utf-8") as fh:
+        with open(copy, "wb") as fh:
             fh.write(text)
         run.copies[copy] = path
 
 
 def start_documents(
-    documents: dict[str, str],
+    documents: dict[str, bytes],
     select: list[str],
     ignore: list[str],
     timeout: float | None = None,
 ) -> RuffRun:
-    """Start ruff on notebook JSON texts (path -> text) without waiting: each is written
+    """Start ruff on notebook JSON documents (path -> UTF-8 JSON) without waiting: each is written
     under its own file name to a temporary folder, and findings come back by the original
     path (see :meth:`RuffRun.results`). ``timeout``: seconds ruff may take from now (the
     ``subprocess-timeout`` setting when not given)."""

@@ -54,6 +54,15 @@ class Masker:
         self._extra = tuple(extra)  # settings' extra-secret-patterns, for the safety net
         self._net: tuple[Catalogue, re.Pattern[str] | None] | None = None
 
+    def __getstate__(self) -> tuple[object, ...]:
+        """Pickled without the formats catalogue it may have built (``_net``): a lint
+        worker's masker crosses to the main process, which has its own catalogue."""
+        return (self.secrets, self.envs, self._extra)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.secrets, self.envs, self._extra = state
+        self._net = None
+
     def __bool__(self) -> bool:
         return bool(self.secrets)
 
