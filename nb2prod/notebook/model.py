@@ -92,5 +92,17 @@ class Notebook:
         return self.language in {"python", "python3", "python2", "ipython", "ipython3"}
 
     @property
+    def is_python2(self) -> bool:
+        """The notebook says its kernel is Python 2 (kernelspec name or language_info
+        version): code that was valid there may not be valid Python 3."""
+        md = self.metadata if isinstance(self.metadata, dict) else {}
+        spec, info = md.get("kernelspec"), md.get("language_info")
+        name = spec.get("name") if isinstance(spec, dict) else None
+        version = info.get("version") if isinstance(info, dict) else None
+        if isinstance(name, str) and name.lower() in {"python2", "python 2"}:
+            return True
+        return isinstance(version, str) and version.strip().startswith("2.")
+
+    @property
     def code_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.cell_type == "code"]

@@ -236,6 +236,24 @@ def test_nb007_not_for_other_language_cells(tmp_path: Path, source: str) -> None
     assert lint(tmp_path, [code(source)], "NB007") == []
 
 
+@pytest.mark.parametrize(
+    ("metadata", "python2"),
+    [
+        ({"kernelspec": {"name": "python2", "language": "python"}}, True),
+        ({"language_info": {"name": "python", "version": "2.7.15"}}, True),
+        ({"kernelspec": {"name": "python3", "language": "python"}}, False),
+        ({"language_info": {"name": "python", "version": "3.11.4"}}, False),
+    ],
+)
+def test_nb007_says_when_the_kernel_is_python_2(
+    tmp_path: Path, metadata: dict, python2: bool
+) -> None:
+    found = lint(tmp_path, [code("print 'hello'\n")], "NB007", metadata=metadata)
+    assert len(found) == 1
+    said = "not valid Python 3 (the notebook's kernel is Python 2)" in found[0].message
+    assert said is python2
+
+
 def test_nb007_not_for_non_python_kernels(tmp_path: Path) -> None:
     assert lint(tmp_path, [code("x <- c(1, 2)")], "NB007", metadata=R_KERNEL) == []
 

@@ -13,7 +13,8 @@ class CellSyntaxError(Rule):
     """## What it does
     Flags a code cell of a Python notebook that does not parse as Python once its IPython
     syntax (magics, `!` lines, `obj?`) is set aside. Cells handed to another program
-    (`%%bash`, `%%html` ...) and notebooks of other kernels are not checked.
+    (`%%bash`, `%%html` ...) and notebooks of other kernels are not checked. In a notebook
+    whose kernel is Python 2 the message says so: the code ran there, but not in Python 3.
 
     ## Why is this bad?
     The cell cannot have run as saved (often Python 2 code, a half-edited line or a merge
@@ -36,6 +37,8 @@ class CellSyntaxError(Rule):
     severity = "error"
 
     def check(self, an: Analysis) -> Iterator[Finding]:
+        # In a Python 2 notebook the cell may well have run as saved: say why it fails now.
+        what = "valid Python 3 (the notebook's kernel is Python 2)" if an.nb.is_python2 else ""
         for parsed in an.parsed:
             error = parsed.error
             if error is None or parsed.not_python is not None:
@@ -45,5 +48,5 @@ class CellSyntaxError(Rule):
                 parsed.cell,
                 error.line,
                 error.col,
-                f"Cell is not valid Python: {error.message}",
+                f"Cell is not {what or 'valid Python'}: {error.message}",
             )
