@@ -8,12 +8,10 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from nb2prod.analysis.names import dotted
-from nb2prod.analysis.secrets.credentials import credential_name, env_name
-from nb2prod.analysis.secrets.vocab import vocabulary
+from nb2prod.analysis.secrets.credentials import credential_name, env_name, may_name_words
 
 
 @dataclass(slots=True)
@@ -154,26 +152,17 @@ BINDERS: dict[type, Callable[[Any], Iterator[Binding]]] = {
 }
 
 
-@cache
-def _name_fragments() -> tuple[str, ...]:
-    """Substrings one of which is in every credential name (``pass``, ``token``, ``key``):
-    a cell without any has no credential binding to look for."""
-    voc = vocabulary()
-    words = voc.password | voc.secret | voc.token | voc.auth | {"key", "pass"}
-    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
-
-
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.-]*")
 
 
 def may_name_credentials(text: str) -> bool:
     """Whether any identifier-like word of ``text`` is a credential name: a cell without
     one binds no credential (a substring test first, then the classifier)."""
+    if not may_name_words(text):
+        return False
     lower = text.lower()
-    if not any(f in lower for f in _name_fragments()):
-        return "login" in lower  # server.login(user, "...") binds no credential name
     if "login" in lower or ("username" in lower and _KAGGLE_KEY.search(text)):
-        return True  # a login call; kaggle.json's {"username": ..., "key": ...}
+        return True  # a login call (server.login(user, "...")); kaggle.json's "key"
     return any(credential_name(w) for w in set(_IDENTIFIER.findall(text)))
 
 

@@ -18,6 +18,7 @@ from nb2prod.analysis.secrets.credentials import (
     credential_name,
     env_magic,
     literal_secret,
+    may_name_words,
     scan_string_assignments,
     scan_text_assignments,
 )
@@ -83,12 +84,15 @@ def scan_python(
     assert tree is not None
     source = cell.source
     patterns = cat.candidates(source)
-    names = may_name_credentials(source)
+    words = may_name_words(source)
+    names = words and may_name_credentials(source)
     clients = context.clients and may_call_clients(source)
-    shellish = any(hint in source for hint in _SHELL_HINT)
     walk = patterns or names or clients or "://" in source
+    shellish = bool(walk or p.magics) and any(hint in source for hint in _SHELL_HINT)
     magics = walk or (shellish and p.magics)
-    if not magics and "#" not in source:  # comments are read on their own words
+    # Nothing to walk means no format keyword and no URL in the cell: its comments (read
+    # on their own words) can then hold a secret only with a word naming a credential.
+    if not magics and ("#" not in source or not words):
         return []
     found: list[str] = []  # every secret found, to mask them all in every source line
     hits: list[SecretHit] = []

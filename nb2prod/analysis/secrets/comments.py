@@ -11,7 +11,12 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from nb2prod.analysis.secrets.bindings import may_name_credentials
-from nb2prod.analysis.secrets.credentials import credential_name, env_name, literal_secret
+from nb2prod.analysis.secrets.credentials import (
+    credential_name,
+    env_name,
+    literal_secret,
+    may_name_words,
+)
 from nb2prod.analysis.secrets.formats import Catalogue, SecretPattern, scan_provider_formats
 from nb2prod.analysis.secrets.model import (
     ASSIGNMENT,
@@ -23,7 +28,7 @@ from nb2prod.analysis.secrets.model import (
 )
 from nb2prod.analysis.secrets.predicates import is_identifier_like, is_wordy
 from nb2prod.analysis.secrets.redaction import hit_at_offset, line_of, line_starts
-from nb2prod.analysis.secrets.urls import scan_urls
+from nb2prod.analysis.secrets.urls import may_hold_url_secrets, scan_urls
 
 if TYPE_CHECKING:
     from nb2prod.notebook.parse import ParsedCell
@@ -57,10 +62,13 @@ def scan_comments(
             if (hit.line, hit.pattern_id) not in seen and "#" in line_of(text, hit.line)[: hit.col]:
                 seen.add((hit.line, hit.pattern_id))
                 yield hit
-    if not _worth_tokenizing(text):
+    last = _last_comment_line(text)
+    if not last:
         return
     starts = line_starts(text)
     for row, col, comment in _comments(p):
+        if row > last:
+            break  # the comments left cannot hold a secret: the cell is tokenized no further
         base = starts[row - 1] + col if row <= len(starts) else -1
         if base < 0 or text[base : base + len(comment)] != comment:
             continue  # a masked IPython line: the magics' scan reads it
@@ -75,16 +83,31 @@ def scan_comments(
             yield hit_at_offset(COMMENT, p.cell, text, shifted(m, base))
 
 
-def _worth_tokenizing(text: str) -> bool:
-    """Whether the text after a ``#`` on some line may hold a URL or a credential name
-    (the cell is tokenized only then)."""
-    for line in text.split("\n"):
+def _last_comment_line(text: str) -> int:
+    """The last line whose comment may hold a secret, or 0 when the cell is not worth
+    tokenizing: when no line's text after a ``#`` may hold a URL or name a credential.
+
+    A comment token found in ``text`` is a part of one line, from a ``#`` on, so of that
+    line from its first ``#``; it yields a hit only when :func:`scan_urls` finds something
+    in it (which needs what :func:`may_hold_url_secrets` tests) or it names a credential.
+    Both hold for the line's text after its first ``#`` whenever they hold for the comment
+    (substring tests; ``#`` ends an identifier and a run of blanks), so comments after the
+    last line passing these tests yield nothing."""
+    if "://" not in text and not may_name_words(text):
+        return 0  # no part of the cell names a credential (see may_name_words)
+    worth = False
+    last = 0
+    for number, line in enumerate(text.split("\n"), start=1):
         hash_at = line.find("#")
-        if hash_at >= 0:
-            after = line[hash_at + 1 :]
-            if "://" in after or _names_credential(after):
-                return True
-    return False
+        if hash_at < 0:
+            continue
+        after = line[hash_at + 1 :]
+        if "://" in after or _names_credential(after):
+            worth = True
+            last = number
+        elif may_hold_url_secrets(after):
+            last = number
+    return last if worth else 0
 
 
 _BLANKS = re.compile(r"[ \t]+")
@@ -93,6 +116,8 @@ _BLANKS = re.compile(r"[ \t]+")
 def _names_credential(comment: str) -> bool:
     """Whether a comment's words may name a credential, as a name (``api_key``) or as
     words (``api key``, ``secret access key``)."""
+    if not may_name_words(comment):
+        return False  # nor with its blanks made "_" (see may_name_words)
     return may_name_credentials(comment) or may_name_credentials(_BLANKS.sub("_", comment))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from nb2prod.analysis.secrets.model import ASSIGNMENT, URL, TextMatch
 from nb2prod.analysis.secrets.predicates import (
@@ -96,6 +96,28 @@ def credential_name(name: str) -> CredentialName | None:
     return CredentialName(kind, strong)
 
 
+@cache
+def _name_fragments() -> tuple[str, ...]:
+    """Substrings one of which is in every credential name (``pass``, ``token``, ``key``),
+    lowercased: the words :func:`credential_name` takes for a credential, each holding one
+    of these, are pieces of the lowercased name (``words_of``, ``_COMPOUNDS``)."""
+    voc = vocabulary()
+    words = voc.password | voc.secret | voc.token | voc.auth | {"key", "pass"}
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+def may_name_words(text: str) -> bool:
+    """Whether ``text``, lowercased, holds a fragment of a credential name or ``login``:
+    when it does not, no part of it is a credential name (nor a login call), and no part
+    with its blanks made ``_`` is either, the fragments being words of letters (``lower``
+    maps each character on its own but ``Σ``, which never becomes ASCII)."""
+    lower = text.lower()
+    for fragment in _name_fragments():
+        if fragment in lower:
+            return True
+    return "login" in lower
+
+
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|token|basic|bot|apikey|api-key|sso-key|digest)\s+")
 
 
@@ -145,6 +167,8 @@ def scan_text_assignments(text: str) -> list[TextMatch]:
     """``NAME=value`` (shell, %env, .env), ``name: value`` (YAML) and ``name = "value"``
     in text that is not Python; unquoted values only in shell or YAML form."""
     found: list[TextMatch] = []
+    if not may_name_words(text):
+        return found  # every match needs a credential name, none of which is in the text
     kaggle = "username" in text  # kaggle.json: {"username": "...", "key": "..."}
     for m in _TEXT_ASSIGN.finditer(text):
         name = m.group("name").rsplit(".", 1)[-1]

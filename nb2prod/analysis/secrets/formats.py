@@ -41,11 +41,13 @@ class Catalogue:
     def candidates(self, text: str) -> tuple[SecretPattern, ...]:
         """The patterns worth running over ``text``: a few substring tests instead of
         every regex."""
+        if not self.by_keyword and not self.unguarded:
+            return ()  # a catalogue narrowed to a notebook without any keyword
         wanted = set(self.unguarded)
         for keyword, indexes in self.by_keyword.items():
             if keyword in text:
                 wanted.update(indexes)
-        return tuple(self.patterns[i] for i in sorted(wanted))
+        return tuple(self.patterns[i] for i in sorted(wanted)) if wanted else ()
 
     def restricted(self, text: str) -> Catalogue:
         """This catalogue with only the keywords found in ``text`` (a whole notebook's

@@ -12,6 +12,7 @@ from nb2prod.analysis.secrets.credentials import (
     credential_name,
     env_name,
     literal_secret,
+    may_name_words,
     scan_text_assignments,
 )
 from nb2prod.analysis.secrets.formats import Catalogue, scan_provider_formats
@@ -70,7 +71,7 @@ def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
     script data are never read, nor HTML when the output has a plain-text form."""
     kind = output.get("output_type")
     if kind == "stream":
-        yield str(output.get("name") or "stream"), join_source(output.get("text", ""))
+        yield str(output.get("name") or "stream"), _joined(output.get("text", ""))
     elif kind == "error":
         traceback = output.get("traceback")
         lines = traceback if isinstance(traceback, list) else [traceback or ""]
@@ -82,8 +83,8 @@ def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
             return
         for mime in TEXT_MIME_TYPES:
             if mime in data:
-                yield mime, join_source(data[mime])
-        html = join_source(data.get("text/html", "")) if "text/plain" not in data else ""
+                yield mime, _joined(data[mime])
+        html = _joined(data.get("text/html", "")) if "text/plain" not in data else ""
         if html and "<script" not in html:  # plotting libraries' scripts are not read
             yield "text/html", html
         for mime, value in data.items():
@@ -91,17 +92,31 @@ def output_texts(output: dict[str, Any]) -> Iterator[tuple[str, str]]:
             if textual and (text := _data_text(value)):
                 yield str(mime), text
     meta = output.get("metadata")
-    if isinstance(meta, dict) and (text := _data_text(meta)):  # any output may carry it
+    if meta and isinstance(meta, dict) and (text := _data_text(meta)):  # any may carry it
         yield "metadata", text
+
+
+def _joined(source: Any) -> str:
+    """:func:`join_source`, at C speed for the usual list of strings (``str.join``
+    refuses a list holding anything else, which ``join_source`` then sorts out)."""
+    if isinstance(source, list):
+        try:
+            return "".join(source)
+        except TypeError:
+            pass
+    return join_source(source)
 
 
 def _data_text(value: Any) -> str:
     """A mime bundle's value as text: a string or list of lines joined, else every string
     inside the JSON value, one per line (walked without recursion)."""
-    if isinstance(value, str) or (
-        isinstance(value, list) and all(isinstance(v, str) for v in value)
-    ):
-        return join_source(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        try:
+            return "".join(value)  # a list of lines (str.join refuses anything else)
+        except TypeError:
+            pass
     strings: list[str] = []
     todo = [value]
     while todo:
@@ -109,10 +124,14 @@ def _data_text(value: Any) -> str:
         if isinstance(item, str):
             strings.append(item)
         elif isinstance(item, dict):
-            todo.extend(reversed(list(item.values())))
+            todo.extend([v for v in reversed(item.values()) if not isinstance(v, _SCALARS)])
         elif isinstance(item, list):
-            todo.extend(reversed(item))
+            todo.extend([v for v in reversed(item) if not isinstance(v, _SCALARS)])
     return "\n".join(strings)
+
+
+# JSON's numbers, booleans and null hold no string: not pushed on the walk's stack.
+_SCALARS = (int, float, type(None))
 
 
 def cell_output_texts(cell: Cell) -> list[tuple[int, str, str]]:
@@ -144,6 +163,8 @@ def scan_metadata(
 ) -> Iterator[SecretHit]:
     """Every string of ``meta`` (``dumped``: its JSON, to skip the walk when nothing in it
     can be a secret)."""
+    if not may_hold_metadata_secrets(dumped, cat):
+        return
     names = may_name_credentials(dumped)
     if not cat.candidates(dumped) and not names and "://" not in dumped:
         return
@@ -163,6 +184,13 @@ def scan_metadata(
             line = f"{key}: {value}" if key else value
             source = text_line(line, shifted(m, len(line) - len(value)))
             yield make_hit(METADATA, cell, 1, 0, m, source, detail=path)
+
+
+def may_hold_metadata_secrets(dumped: str, cat: Catalogue) -> bool:
+    """Whether :func:`scan_metadata` may find anything in metadata dumped as ``dumped``,
+    or in any metadata whose dump is a part of it: a format keyword of ``cat``, a word
+    that may name a credential (see may_name_words) or a URL."""
+    return "://" in dumped or may_name_words(dumped) or bool(cat.candidates(dumped))
 
 
 def _metadata_strings(
