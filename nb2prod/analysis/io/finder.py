@@ -36,11 +36,18 @@ class _Finder:
         facts = IOFacts()
         candidates: list[PathLiteral] = []
         covered: set[int] = set()
+        last_names = self.cat.last_names
         for step in self.ev.walk(an.trees):
             calls, literals, shadow, skip = scan(step.root, self.ev)
-            covered |= skip
+            if skip:
+                covered |= skip
             scope = step.scope
             for call in calls:
+                func = call.func
+                if type(func) is ast.Attribute and func.attr not in last_names:
+                    # ``df.head()``: no catalogue entry (see :meth:`event`), and not a call
+                    # of a notebook function by its name: nothing to find.
+                    continue
                 callee = called_function(call, scope, shadow)
                 if callee is None:
                     event = self.event(step.cell, call, scope, shadow)
@@ -87,9 +94,15 @@ class _Finder:
         """The event of ``call`` when the catalogue has it (a read, write, listing ...).
         Not for calls of the notebook's own functions (:func:`called_function`)."""
         func = call.func
-        if type(func) is ast.Attribute and func.attr not in self.cat.last_names:
-            return None  # ``df.head()``: its qualified name ends in a name no entry has
-        qual = self.ev.qualname(func)
+        last_names = self.cat.last_names
+        if type(func) is ast.Attribute:
+            if func.attr not in last_names:
+                return None  # ``df.head()``: its qualified name ends in a name no entry has
+            qual = self.ev.qualname(func)
+        else:
+            qual = self.ev.qualname(func)
+            if qual is None or qual.rpartition(".")[2] not in last_names:
+                return None  # ``print(x)``: the same, and only methods are matched by name
         spec = self.cat.function(qual) if qual else None
         name = qual or ""
         if spec is None and type(func) is ast.Attribute and func.attr in self.cat.patterns:

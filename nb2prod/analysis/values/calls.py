@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from nb2prod.analysis.values.functions import call_function
@@ -97,10 +98,34 @@ CURDIR = frozenset({"os.curdir", "os.path.curdir"})
 _GLOB_METHODS = frozenset({"glob", "rglob", "iterdir"})
 _EDIT_METHODS = frozenset({"join", "format", "with_suffix", "with_name", "with_stem", "replace"})
 _VALUE_METHODS = _SAME_METHODS | _JOIN_METHODS | _GLOB_METHODS | _EDIT_METHODS
+_DIRNAME = frozenset({"os.path.dirname", "posixpath.dirname"})
+_BASENAME = frozenset({"os.path.basename", "posixpath.basename"})
+# Every name :func:`_known_call` has a rule for (with those of :func:`_known_by_pattern`).
+_KNOWN_CALLS = (
+    _JOIN
+    | _PATH_TYPES
+    | _SAME
+    | _GLOB_ITER
+    | _PASS_ITER
+    | _DIRNAME
+    | _BASENAME
+    | _CWD
+    | _HOME
+    | _ENV_CALLS
+    | _CONFIG_LOADERS
+    | MEMORY_NAMES
+)
 
 
 def _is_tqdm(qual: str) -> bool:
     return qual.startswith("tqdm") and qual.rsplit(".", 1)[-1] in {"tqdm", "tqdm_notebook"}
+
+
+@lru_cache(maxsize=4096)
+def _known_by_pattern(qual: str) -> bool:
+    """The names :func:`_known_call` has a rule for that no table lists (remembered: asked
+    for most calls)."""
+    return _is_tqdm(qual) or qual.startswith("tempfile.") or qual.rpartition(".")[2] in _DOWNLOADS
 
 
 def call_value(
@@ -113,58 +138,67 @@ def call_value(
         if bound is not None and bound.func is not None:
             return call_function(ev, bound.func, node, scope, shadow, depth)
     qual = ev.qualname(func)
-    args = node.args
-    schemes = ev.schemes
-
-    def arg(i: int) -> Value:
-        return ev.eval(args[i], scope, shadow, depth) if len(args) > i else UNKNOWN_VALUE
-
-    if qual is not None:
-        if qual in _JOIN:
-            if not args or any(isinstance(a, ast.Starred) for a in args):
-                return UNKNOWN_VALUE
-            return join_paths([arg(i) for i in range(len(args))], schemes)
-        if qual in _PATH_TYPES:
-            if not args:
-                return as_path(string_value(".", schemes))
-            if any(isinstance(a, ast.Starred) for a in args):
-                return UNKNOWN_VALUE
-            return as_path(join_paths([arg(i) for i in range(len(args))], schemes))
-        if qual in _SAME:  # these return a str, not a pathlib object
-            value = arg(0)
-            return replace(value, pathlike=False) if value.pathlike else value
-        if qual in _GLOB_ITER:
-            return listing(arg(0), False)
-        if qual in _PASS_ITER or _is_tqdm(qual):
-            value = arg(0)
-            return value if value.each is not None or value.items is not None else UNKNOWN_VALUE
-        if qual in ("os.path.dirname", "posixpath.dirname"):
-            value = arg(0)
-            return dirname(value, schemes) if value.text is not None else value
-        if qual in ("os.path.basename", "posixpath.basename"):
-            value = arg(0)
-            if value.exact and value.text is not None:
-                return string_value(value.text.rstrip("/").rpartition("/")[2], schemes)
-            return value if value.kind in (ENV, TEMP) else UNKNOWN_VALUE
-        if qual in _CWD:
-            value = string_value(".", schemes)
-            return as_path(value) if qual.startswith("pathlib") else value
-        if qual in _HOME:
-            return as_path(string_value("~", schemes))
-        if qual in _ENV_CALLS or qual in _CONFIG_LOADERS:
-            return ENV_VALUE
-        if qual.startswith("tempfile."):
-            return TEMP_VALUE
-        if qual in MEMORY_NAMES:
-            return MEMORY_VALUE
-        if qual.rpartition(".")[2] in _DOWNLOADS:
-            return _download(ev, node, qual, scope, shadow, depth)
+    # Most calls are of none of the names below: one set lookup settles them.
+    if qual is not None and (qual in _KNOWN_CALLS or _known_by_pattern(qual)):
+        return _known_call(ev, node, qual, scope, shadow, depth)
     result = UNKNOWN_VALUE
     if isinstance(func, ast.Attribute):
         result = _method(ev, node, func, scope, shadow, depth)
     if result is UNKNOWN_VALUE and qual is not None and _imported(func, ev):
         return Value(UNKNOWN, origin=qual)  # Trainer(...): its methods are catalogued by it
     return result
+
+
+def _known_call(
+    ev: Evaluator, node: ast.Call, qual: str, scope: Scope, shadow: frozenset[str], depth: int
+) -> Value:
+    """The value of a call of a name in :data:`_KNOWN_CALLS` or :func:`_known_by_pattern`."""
+    args = node.args
+    schemes = ev.schemes
+
+    def arg(i: int) -> Value:
+        return ev.eval(args[i], scope, shadow, depth) if len(args) > i else UNKNOWN_VALUE
+
+    if qual in _JOIN:
+        if not args or any(isinstance(a, ast.Starred) for a in args):
+            return UNKNOWN_VALUE
+        return join_paths([arg(i) for i in range(len(args))], schemes)
+    if qual in _PATH_TYPES:
+        if not args:
+            return as_path(string_value(".", schemes))
+        if any(isinstance(a, ast.Starred) for a in args):
+            return UNKNOWN_VALUE
+        return as_path(join_paths([arg(i) for i in range(len(args))], schemes))
+    if qual in _SAME:  # these return a str, not a pathlib object
+        value = arg(0)
+        return replace(value, pathlike=False) if value.pathlike else value
+    if qual in _GLOB_ITER:
+        return listing(arg(0), False)
+    if qual in _PASS_ITER or _is_tqdm(qual):
+        value = arg(0)
+        return value if value.each is not None or value.items is not None else UNKNOWN_VALUE
+    if qual in _DIRNAME:
+        value = arg(0)
+        return dirname(value, schemes) if value.text is not None else value
+    if qual in _BASENAME:
+        value = arg(0)
+        if value.exact and value.text is not None:
+            return string_value(value.text.rstrip("/").rpartition("/")[2], schemes)
+        return value if value.kind in (ENV, TEMP) else UNKNOWN_VALUE
+    if qual in _CWD:
+        value = string_value(".", schemes)
+        return as_path(value) if qual.startswith("pathlib") else value
+    if qual in _HOME:
+        return as_path(string_value("~", schemes))
+    if qual in _ENV_CALLS or qual in _CONFIG_LOADERS:
+        return ENV_VALUE
+    if qual.startswith("tempfile."):
+        return TEMP_VALUE
+    if qual in MEMORY_NAMES:
+        return MEMORY_VALUE
+    if qual.rpartition(".")[2] in _DOWNLOADS:
+        return _download(ev, node, qual, scope, shadow, depth)
+    raise AssertionError(qual)  # _KNOWN_CALLS and _known_by_pattern list every name above
 
 
 def _imported(func: ast.expr, ev: Evaluator) -> bool:

@@ -45,7 +45,14 @@ if TYPE_CHECKING:
     from nb2prod.notebook.parse import ParsedCell
 
 _MAX_ITEMS = 64  # larger list/dict literals are not tracked
+# The node classes :meth:`Evaluator.eval` tells apart, as module globals (read faster than
+# ``ast.Name``): it runs for every expression evaluated.
+_Name, _Constant, _Call, _Attribute = ast.Name, ast.Constant, ast.Call, ast.Attribute
+_Subscript, _BinOp, _JoinedStr, _Dict = ast.Subscript, ast.BinOp, ast.JoinedStr, ast.Dict
+_List, _Tuple, _Set, _IfExp = ast.List, ast.Tuple, ast.Set, ast.IfExp
+_BoolOp, _Or, _NamedExpr = ast.BoolOp, ast.Or, ast.NamedExpr
 _MAX_DEPTH = 40
+_UNSET = object()
 
 
 class Evaluator:
@@ -59,16 +66,18 @@ class Evaluator:
         # What calls of notebook functions returned, by function and arguments; valid while
         # the walk stays at one statement (the module's names do not change meanwhile).
         self.returned: dict[tuple[Function, tuple[tuple[str, Value], ...]], Value] = {}
+        # Qualified names by node: they depend on the node and the imports only, and the IO
+        # pass asks for a node's more than once (for its value, then its catalogue entry).
+        # Keyed by the node itself, not its id: a node freed and another made at its address
+        # cannot take its entry.
+        self._quals: dict[ast.AST, str | None] = {}
+        self._strings: dict[str, Value] = {}  # string literals' values (the same text often)
 
     def walk(self, cells: Iterable[tuple[ParsedCell, ast.Module]]) -> Iterator[Step]:
         """Run the cells' statements in order, yielding each expression root *before* the
         statement's bindings take effect. Function bodies run at their definition, with
         parameters bound to ``ENV``; both branches of an ``if`` run and their bindings join."""
-        returned = self.returned
-        for step in Walker(self).walk(cells):
-            if returned:
-                returned.clear()
-            yield step
+        return Walker(self).walk(cells)
 
     def define(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, cell: ParsedCell, scope: Scope
@@ -83,12 +92,15 @@ class Evaluator:
     # -- names ------------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         """Dotted origin of a name chain; conventional aliases fill in missing imports."""
+        name = self._quals.get(node, _UNSET)
+        if name is not _UNSET:
+            return name  # type: ignore[return-value]
         name = qualified(node, self.imports)
-        if name is None:
-            return None
-        head, dot, rest = name.partition(".")
-        if head in ALIASES and head not in self.imports:
-            return ALIASES[head] + dot + rest
+        if name is not None:
+            head, dot, rest = name.partition(".")
+            if head in ALIASES and head not in self.imports:
+                name = ALIASES[head] + dot + rest
+        self._quals[node] = name
         return name
 
     # -- expressions ------------------------------------------------------------------------
@@ -101,7 +113,7 @@ class Evaluator:
             return UNKNOWN_VALUE
         d = depth + 1
         cls = type(node)  # an if-chain on the type, most frequent first: this runs a lot
-        if cls is ast.Name:
+        if cls is _Name:
             name = node.id  # type: ignore[attr-defined]
             if name in shadow:
                 return UNKNOWN_VALUE
@@ -109,40 +121,43 @@ class Evaluator:
             if value is not None:
                 return value
             return ENV_VALUE if CONFIG_NAME.search(name) else UNKNOWN_VALUE
-        if cls is ast.Constant:
+        if cls is _Constant:
             return self._constant(node.value)  # type: ignore[attr-defined]
-        if cls is ast.Call:
+        if cls is _Call:
             return call_value(self, node, scope, shadow, d)  # type: ignore[arg-type]
-        if cls is ast.Attribute:
+        if cls is _Attribute:
             return self._attribute(node, scope, shadow, d)  # type: ignore[arg-type]
-        if cls is ast.Subscript:
+        if cls is _Subscript:
             return self._subscript(node.value, node.slice, scope, shadow, d)  # type: ignore[attr-defined]
-        if cls is ast.BinOp:
+        if cls is _BinOp:
             return self._binop(node, scope, shadow, d)  # type: ignore[arg-type]
-        if cls is ast.JoinedStr:
+        if cls is _JoinedStr:
             parts = node.values  # type: ignore[attr-defined]
             return concat([self._fpart(p, scope, shadow, d) for p in parts], self.schemes)
-        if cls is ast.List or cls is ast.Tuple or cls is ast.Set:
+        if cls is _List or cls is _Tuple or cls is _Set:
             elts = node.elts  # type: ignore[attr-defined]
             if len(elts) > _MAX_ITEMS or any(isinstance(e, ast.Starred) for e in elts):
                 return OTHER_VALUE
-            return Value(OTHER, items=tuple(self.eval(e, scope, shadow, d) for e in elts))
-        if cls is ast.Dict:
+            return Value(OTHER, items=tuple([self.eval(e, scope, shadow, d) for e in elts]))
+        if cls is _Dict:
             return self._dict(node.keys, node.values, scope, shadow, d)  # type: ignore[attr-defined]
-        if cls is ast.IfExp:
+        if cls is _IfExp:
             return join_values(
                 self.eval(node.body, scope, shadow, d),  # type: ignore[attr-defined]
                 self.eval(node.orelse, scope, shadow, d),  # type: ignore[attr-defined]
             )
-        if cls is ast.BoolOp and type(node.op) is ast.Or:  # type: ignore[attr-defined]
+        if cls is _BoolOp and type(node.op) is _Or:  # type: ignore[attr-defined]
             return self._or([self.eval(v, scope, shadow, d) for v in node.values])  # type: ignore[attr-defined]
-        if cls is ast.NamedExpr:
+        if cls is _NamedExpr:
             return self.eval(node.value, scope, shadow, d)  # type: ignore[attr-defined]
         return UNKNOWN_VALUE
 
     def _constant(self, value: object) -> Value:
         if type(value) is str:
-            return string_value(value, self.schemes)
+            known = self._strings.get(value)
+            if known is None:
+                known = self._strings[value] = string_value(value, self.schemes)
+            return known
         if value is None or type(value) is bool:
             return OTHER_VALUE
         if type(value) is int or type(value) is float:

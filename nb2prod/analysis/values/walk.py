@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 _PLAIN = frozenset({ast.Raise, ast.Assert})  # statements that only hold expressions
 _NOTHING = frozenset({ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue})
 _TRY_STAR = getattr(ast, "TryStar", ast.Try)
+# The statements :meth:`Walker._block` runs itself, as module globals (read faster than
+# ``ast.Expr``).
+_Expr, _Assign, _Name = ast.Expr, ast.Assign, ast.Name
+_Import, _ImportFrom = ast.Import, ast.ImportFrom
 
 
 @dataclass(slots=True)
@@ -47,9 +51,15 @@ class Walker:
         self.ev = ev
 
     def walk(self, cells: Iterable[tuple[ParsedCell, ast.Module]]) -> Iterator[Step]:
-        """See :meth:`Evaluator.walk`."""
+        """See :meth:`Evaluator.walk`. Before each step, what calls of notebook functions
+        returned is forgotten (``Evaluator.returned``: valid within one statement)."""
+        returned = self.ev.returned
+        module = self.ev.module
         for cell, tree in cells:
-            yield from self._block(cell, tree.body, self.ev.module)
+            for step in self._block(cell, tree.body, module):
+                if returned:
+                    returned.clear()
+                yield step
 
     def run(self, cell: ParsedCell, body: list[ast.stmt], scope: Scope) -> Iterator[Step]:
         """Run ``body`` (a function's, for a call of it) in ``scope``."""
@@ -59,19 +69,24 @@ class Walker:
         ev = self.ev
         for stmt in body:
             # The most frequent statements are run here, the others by :meth:`_stmt`: no
-            # generator is started for an expression or an assignment.
+            # generator is started for an expression, an assignment, an import or a ``pass``.
             cls = type(stmt)
-            if cls is ast.Expr:
+            if cls is _Expr:
                 yield Step(cell, stmt, scope, stmt)
-            elif cls is ast.Assign:
+            elif cls is _Assign:
                 yield Step(cell, stmt, scope, stmt)
                 value = ev.eval(stmt.value, scope)
                 for target in stmt.targets:
-                    if type(target) is ast.Name:
+                    if type(target) is _Name:
                         scope.names[target.id] = value
                     else:
                         self._bind(target, value, scope)
-            else:
+            elif cls is _Import or cls is _ImportFrom:
+                for alias in stmt.names:
+                    name = alias.asname or alias.name.split(".", 1)[0]
+                    if name != "*":
+                        scope.names[name] = OTHER_VALUE
+            elif cls not in _NOTHING:
                 yield from self._stmt(cell, stmt, scope)
 
     def _stmt(self, cell: ParsedCell, stmt: Any, scope: Scope) -> Iterator[Step]:
@@ -106,11 +121,13 @@ class Walker:
             yield Step(cell, stmt.iter, scope, stmt)
             self._bind(stmt.target, iterate(ev.eval(stmt.iter, scope)), scope)
             yield from self._block(cell, stmt.body, scope)
-            yield from self._block(cell, stmt.orelse, scope)
+            if stmt.orelse:  # (an empty block starts no generator)
+                yield from self._block(cell, stmt.orelse, scope)
         elif cls is ast.While:
             yield Step(cell, stmt.test, scope, stmt)
             yield from self._block(cell, stmt.body, scope)
-            yield from self._block(cell, stmt.orelse, scope)
+            if stmt.orelse:
+                yield from self._block(cell, stmt.orelse, scope)
         elif cls is ast.With or cls is ast.AsyncWith:
             for item in stmt.items:
                 yield Step(cell, item.context_expr, scope, stmt)
@@ -127,23 +144,20 @@ class Walker:
                 if handler.name:
                     scope.names[handler.name] = OTHER_VALUE
                 yield from self._block(cell, handler.body, scope)
-            yield from self._block(cell, stmt.orelse, scope)
-            yield from self._block(cell, stmt.finalbody, scope)
+            if stmt.orelse:
+                yield from self._block(cell, stmt.orelse, scope)
+            if stmt.finalbody:
+                yield from self._block(cell, stmt.finalbody, scope)
         elif cls is ast.Match:
             yield Step(cell, stmt.subject, scope, stmt)
             yield from self._branches(cell, [c.body for c in stmt.cases], scope)
-        elif cls is ast.Import or cls is ast.ImportFrom:
-            for alias in stmt.names:
-                name = alias.asname or alias.name.split(".", 1)[0]
-                if name != "*":
-                    scope.names[name] = OTHER_VALUE
         elif cls is ast.Delete:
             for target in stmt.targets:
                 if type(target) is ast.Name:
                     scope.names.pop(target.id, None)
                 else:
                     yield Step(cell, target, scope, stmt)
-        elif cls not in _NOTHING:
+        else:  # (imports and statements without expressions: in _block)
             yield Step(cell, stmt, scope, stmt)
 
     def _function(
