@@ -9,6 +9,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from nb2prod.analysis.io.calls import CallSpec, catalogue
+from nb2prod.analysis.io.comprehensions import bind_comprehensions
 from nb2prod.analysis.io.model import CHDIR, READ, WRITE, IOEvent, IOFacts, PathLiteral
 from nb2prod.analysis.io.scan import scan
 from nb2prod.analysis.io.shapes import fits_shape, local_model_path, normal_path
@@ -42,6 +43,8 @@ class _Finder:
             if skip:
                 covered |= skip
             scope = step.scope
+            if shadow and calls:  # comprehension variables over known sequences
+                scope, shadow = bind_comprehensions(self.ev, step.root, scope, shadow)
             for call in calls:
                 func = call.func
                 if type(func) is ast.Attribute and func.attr not in last_names:
