@@ -27,6 +27,8 @@ def converted(result: Any, notebook: Path, output: Path) -> None:
     if result.files:
         count = len(result.files) - len(result.service_files)
         print(f"wrote package {result.package} to {output} ({count} files)")
+        for note in result.notes:
+            print(f"nb2prod: note: {output}: {note}", file=sys.stderr)
     else:
         print(
             "nb2prod: not converted: the findings above would change what the notebook does"
@@ -49,14 +51,23 @@ def verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> in
             file=sys.stderr,
         )
         return EXIT_ERROR
+    from nb2prod.analysis.secrets.masker import mask_formats
+    from nb2prod.convert.golden_secrets import notebook_masker
+
     v = run_both(notebook, package_dir, python, timeout=timeout)
+    masker = notebook_masker(notebook)  # what either side printed may hold a secret
+
+    def hidden(text: str | None) -> str | None:
+        return None if text is None else mask_formats(masker(text))
+
     for m in v.mismatches:
+        expected, actual = hidden(m.expected), hidden(m.actual)
         if m.kind == "returned":
-            print(f"{notebook}:cell {m.cell}: step {m.expected}: {m.actual}")
+            print(f"{notebook}:cell {m.cell}: step {expected}: {actual}")
         else:
-            print(f"{notebook}:cell {m.cell}: {m.kind}: expected {m.expected!r}, got {m.actual!r}")
+            print(f"{notebook}:cell {m.cell}: {m.kind}: expected {expected!r}, got {actual!r}")
     if v.error:
-        print(f"nb2prod: verify: {v.error}", file=sys.stderr)
+        print(f"nb2prod: verify: {hidden(v.error)}", file=sys.stderr)
         return EXIT_FINDINGS
     changing = sorted(f"{step}: {n}" for step, names in v.unstable_values.items() for n in names)
     if changing or v.unstable_lines:
@@ -64,7 +75,7 @@ def verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> in
             f"not compared, they change from run to run: {len(v.unstable_lines)} printed"
             f" line(s){', values ' + ', '.join(changing) if changing else ''}"
         )
-    golden = record_golden(package_dir, v)
+    golden = record_golden(package_dir, v, masker)
     if golden is not None:
         print(f"recorded the notebook's values in {golden} (the generated tests compare them)")
     what = f"{v.expected_lines} printed lines and {v.compared_values} step values"

@@ -39,6 +39,7 @@ class ConvertResult:
     fix: FixResult | None = None  # the rewrites applied first (``fix_settings``)
     model: ModelChoice | None = None  # the model served (``service``)
     service_files: list[str] = field(default_factory=list)  # the service's own files
+    notes: list[str] = field(default_factory=list)  # worth knowing, the package is written
 
     @property
     def written(self) -> bool:
@@ -89,7 +90,10 @@ def run(
         result.exit_code, result.error = 2, str(plan.service_error)
         return result
     try:
-        result.files = write_tree(plan.files, out, force)
+        written = write_tree(plan.files, out, force)
+        result.files = written.files
+        if written.unformatted:
+            result.notes.append(f"generated files left unformatted: {written.unformatted}")
         result.service_files = sorted(plan.service_files)
     except InputError as exc:
         result.exit_code, result.error = 2, str(exc)

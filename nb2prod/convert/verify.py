@@ -15,6 +15,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod.convert.verify_compare import (
     Mismatch,
@@ -38,6 +39,9 @@ from nb2prod.convert.verify_run import (
     run_package,
 )
 from nb2prod.notebook.model import Notebook
+
+if TYPE_CHECKING:
+    from nb2prod.analysis.secrets.masker import Masker
 
 __all__ = [
     "Mismatch",
@@ -154,31 +158,45 @@ def verify(
     return result
 
 
-def record_golden(package_dir: str | Path, result: VerifyResult) -> Path | None:
+def record_golden(
+    package_dir: str | Path, result: VerifyResult, masker: Masker | None = None
+) -> Path | None:
     """Write the notebook's values and printed lines from ``result`` into the package's
-    ``tests/golden.json`` (atomically); what changes from run to run is left out."""
+    ``tests/golden.json`` (atomically); what changes from run to run is left out. Every
+    text is masked (:mod:`nb2prod.convert.golden_secrets`; ``masker``: the notebook's, by
+    default read from ``result.notebook``): a value whose secret the generated tests could
+    not mask alike is left out, such a printed line is recorded masked, not compared."""
+    from nb2prod.convert.golden_secrets import GoldenMasker, notebook_masker
+
     path = Path(package_dir, "tests", "golden.json")
     layout = read_layout(package_dir)
     nb = result.notebook_run
     if layout is None or nb is None or nb.error is not None:
         return None
     support = golden_support()
+    hider = GoldenMasker(masker if masker is not None else notebook_masker(result.notebook))
     values = {}
     for step, fps in nb.values.items():
-        kept = {
-            n: fp
-            for n, fp in fps.items()
-            if n not in result.unstable_values.get(step, ()) and support.comparable(fp)
-        }
+        kept = {}
+        for n, fp in fps.items():
+            if n in result.unstable_values.get(step, ()) or not support.comparable(fp):
+                continue
+            masked, alike = hider.value(fp)
+            if alike:
+                kept[n] = masked
         if kept:
             values[step] = kept
+    lines, unstable = [], set(result.unstable_lines)
+    for i, line in enumerate(line for _, text in nb.cells for line in split_lines(text)):
+        masked, alike = hider.text(line)
+        lines.append(masked)
+        if not alike:
+            unstable.add(i)
     layout["recorded"] = True
     layout["values"] = values
     layout["unstable"] = result.unstable_values
-    layout["printed"] = {
-        "lines": [line for _, text in nb.cells for line in split_lines(text)],
-        "unstable": sorted(result.unstable_lines),
-    }
+    layout["printed"] = {"lines": lines, "unstable": sorted(unstable)}
+    layout["secrets"] = hider.entries
     from nb2prod.notebook.write import write_atomic
 
     write_atomic(path, json.dumps(layout, indent=1, allow_nan=False) + "\n")

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from nb2prod.convert.model import PackagePlan, StepsSource
 from nb2prod.errors import InputError
@@ -102,7 +103,8 @@ def render(
 def carry_golden(layout_text: str, recorded_text: str | None) -> str:
     """``tests/golden.json`` of a re-rendered package (``layout_text``) with the values an
     earlier ``--verify`` recorded (``recorded_text``) carried over: for each step with the
-    same name and cells, the names it still returns; the printed lines as they were."""
+    same name and cells, the names it still returns; the printed lines (and the hashes of
+    the secrets masked in them) as they were."""
     import json
 
     try:
@@ -121,6 +123,7 @@ def carry_golden(layout_text: str, recorded_text: str | None) -> str:
             and (kept := _only(old.get(key, {}).get(step["name"]), _kept_names(step)))
         }
     new["recorded"], new["printed"] = True, old.get("printed")
+    new["secrets"] = old.get("secrets", [])  # the hashes the masked texts above need
     return json.dumps(new, indent=1, allow_nan=False) + "\n"
 
 
@@ -149,6 +152,7 @@ def golden_layout(plan: PackagePlan) -> str:
         "values": {},
         "unstable": {},
         "printed": None,
+        "secrets": [],
     }
     return json.dumps(layout, indent=1) + "\n"
 
@@ -239,11 +243,13 @@ def _example(plan: PackagePlan) -> dict[str, str] | None:
     return None
 
 
-def format_tree(folder: Path) -> bool:
+def format_tree(folder: Path) -> str | None:
     """``ruff format`` over the generated files (isolated from any config around them),
-    within the ``subprocess-timeout`` setting's default."""
+    within the ``subprocess-timeout`` setting's default. None when they are formatted,
+    else one line saying why they stay as rendered (still valid Python)."""
     from nb2prod.lint.ruff import default_timeout, ruff_binary
 
+    timeout = default_timeout()
     try:
         proc = subprocess.run(
             [ruff_binary(), "format", "--isolated", "--no-cache", "--quiet"]
@@ -252,20 +258,25 @@ def format_tree(folder: Path) -> bool:
             capture_output=True,
             text=True,
             check=False,
-            timeout=default_timeout(),
+            timeout=timeout,
         )
-    except (FileNotFoundError, subprocess.TimeoutExpired):  # the files stay as rendered
-        return False
-    return proc.returncode == 0
+    except subprocess.TimeoutExpired:
+        return f"ruff format did not finish within {timeout:g} s (setting subprocess-timeout)"
+    except OSError as exc:
+        return f"cannot run ruff format ({exc.strerror or exc})"
+    if proc.returncode != 0:
+        return f"ruff format failed: exit {proc.returncode}"
+    return None
 
 
-def stage_tree(files: dict[str, str], folder: Path) -> None:
-    """Write ``files`` (relative path -> text) under ``folder`` and format them."""
+def stage_tree(files: dict[str, str], folder: Path) -> str | None:
+    """Write ``files`` (relative path -> text) under ``folder`` and format them; return
+    why they could not be formatted (:func:`format_tree`), or None."""
     for rel, text in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
-    format_tree(folder)
+    return format_tree(folder)
 
 
 def check_target(out_dir: Path, force: bool) -> None:
@@ -276,15 +287,20 @@ def check_target(out_dir: Path, force: bool) -> None:
         raise InputError("output folder exists and is not empty (use --force)", str(out_dir))
 
 
-def write_tree(files: dict[str, str], out_dir: Path, force: bool) -> list[str]:
-    """Write ``files`` under ``out_dir`` atomically; return the relative paths written."""
+class Written(NamedTuple):
+    files: list[str]  # the relative paths written
+    unformatted: str | None  # why ruff format left the files as rendered (None: formatted)
+
+
+def write_tree(files: dict[str, str], out_dir: Path, force: bool) -> Written:
+    """Write ``files`` under ``out_dir`` atomically."""
     check_target(out_dir, force)
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
     old: Path | None = None
     try:
-        stage_tree(files, tmp)
+        unformatted = stage_tree(files, tmp)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=parent))
             os.rename(out_dir, old / "previous")
@@ -297,4 +313,4 @@ def write_tree(files: dict[str, str], out_dir: Path, force: bool) -> list[str]:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    return sorted(files)
+    return Written(sorted(files), unformatted)
