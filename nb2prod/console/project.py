@@ -103,6 +103,8 @@ def scaffold(
 
         text.render([FileResult(str(result.notebook), result.findings)], sys.stderr)
     service_lines(result.package, package_dir, result, len(result.files))
+    for note in result.notes:
+        print(f"nb2prod: note: {package_dir}: {note}", file=sys.stderr)
 
 
 def service_lines(package: str | None, folder: Path, choice: Any, written: int) -> None:

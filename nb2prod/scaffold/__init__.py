@@ -34,6 +34,7 @@ class ScaffoldResult:
     files: list[str] = field(default_factory=list)  # written (changed), relative to project
     findings: list = field(default_factory=list)  # CV018: why the service takes the matrix
     error: str | None = None  # the one-line reason for exit code 2
+    notes: list[str] = field(default_factory=list)  # e.g. files left unformatted
 
 
 def run(
@@ -94,7 +95,11 @@ def _scaffold(
         files = render_package(src, manifest.package, manifest.exports, manifest.source)[1]
         return _with_golden(files, recorded)
 
-    result.files = write_files(project, plan.files, set(plan.service_files), previous, force)
+    result.files, unformatted = write_files(
+        project, plan.files, set(plan.service_files), previous, force
+    )
+    if unformatted:
+        result.notes.append(f"generated files left unformatted: {unformatted}")
     result.model, result.features, result.target = choice.model, choice.features, choice.target
     result.metrics = list(choice.metrics)
     result.findings = list(plan.service_findings)

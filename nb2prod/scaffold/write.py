@@ -39,10 +39,11 @@ def write_files(
     service: set[str],
     previous: Callable[[], dict[str, str]],
     force: bool,
-) -> list[str]:
+) -> tuple[list[str], str | None]:
     """Write ``files`` (relative path -> text) under ``project``; return the paths that
-    changed. ``service`` names the files scaffold owns; ``previous()`` renders the package
-    files as convert made them (called only when one differs on disk)."""
+    changed, and why the files could not be formatted (None: formatted). ``service`` names
+    the files scaffold owns; ``previous()`` renders the package files as convert made them
+    (called only when one differs on disk)."""
     existing = sorted(rel for rel in service if (project / rel).exists())
     if existing and not force:
         raise InputError(
@@ -51,7 +52,7 @@ def write_files(
         )
     with tempfile.TemporaryDirectory(prefix=".nb2prod-scaffold-", dir=project) as tmp:
         new = Path(tmp) / "new"
-        stage_tree(files, new)
+        unformatted = stage_tree(files, new)
         changed = [rel for rel in sorted(files) if _read(project / rel) != _read(new / rel)]
         edited = [rel for rel in changed if rel not in service and (project / rel).exists()]
         if edited and not force:
@@ -69,4 +70,4 @@ def write_files(
             target = project / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(new / rel, target)
-    return changed
+    return changed, unformatted

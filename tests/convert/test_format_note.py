@@ -76,3 +76,18 @@ def test_ruff_missing_is_one_note(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 0 and result.written
     assert len(result.notes) == 1
     assert result.notes[0].startswith("generated files left unformatted: cannot run ruff format")
+
+
+def test_scaffold_says_when_its_files_stay_unformatted(tmp_path: Path, monkeypatch) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_notebooks" / "churn_classifier.ipynb"
+    out = tmp_path / "project"
+    assert run(sample, out).exit_code == 0  # the package, formatted by the real ruff
+    _fake_ruff(tmp_path, "exit 4", monkeypatch)
+    # --force: unformatted, the package files differ from the formatted ones on disk
+    cli = CliRunner().invoke(app, ["scaffold", str(out), "--force"])
+    assert cli.exit_code == 0, cli.output
+    assert "scaffolded the service of churn_classifier" in cli.stdout
+    notes = [x for x in cli.stderr.splitlines() if "unformatted" in x]
+    assert notes == [
+        f"nb2prod: note: {out}: generated files left unformatted: ruff format failed: exit 4"
+    ]
