@@ -8,10 +8,12 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from nb2prod.analysis.names import dotted
 from nb2prod.analysis.secrets.credentials import credential_name, env_name, may_name_words
+from nb2prod.analysis.secrets.vocab import rules_toml
 
 
 @dataclass(slots=True)
@@ -29,7 +31,13 @@ def _literal(node: ast.AST | None) -> bool:
     )
 
 
-_ENV_LOOKUPS = frozenset({"get", "getenv", "setdefault", "putenv", "pop"})
+_ENV_LOOKUPS = frozenset({"get", "getenv", "setdefault", "pop"})
+
+
+@cache
+def setter_methods() -> frozenset[str]:
+    """``rules/secrets.toml`` [setters] methods: ``.option(name, value)``, ``.set(...)``."""
+    return frozenset(rules_toml().get("setters", {}).get("methods", ()))
 
 
 def str_constant(node: ast.AST | None) -> str | None:
@@ -116,6 +124,8 @@ def _call_bindings(call: ast.Call) -> Iterator[Binding]:
         if key is not None and attr in _ENV_LOOKUPS:
             shown = f"default of `{dotted(func) or attr}({key!r}, ...)`"
             yield Binding(key, shown, env_name(key), call.args[1])
+    if attr in setter_methods():
+        yield from _setter_bindings(call, attr)
     if attr == "setattr" and len(call.args) == 3 and isinstance(call.args[2], ast.Constant):
         key = str_constant(call.args[1])
         if key is not None:
@@ -132,6 +142,21 @@ def _call_bindings(call: ast.Call) -> Iterator[Binding]:
             if cred is not None and cred.kind == "auth" and isinstance(value.elts[1], ast.Constant):
                 shown = f"password in `{kw.arg}=(user, password)`"
                 yield Binding("password", shown, "PASSWORD", value.elts[1])
+
+
+def _setter_bindings(call: ast.Call, attr: str) -> Iterator[Binding]:
+    """``.option("password", "...")``, ``spark.conf.set("fs.azure.account.key...", "...")``,
+    ``os.putenv("API_TOKEN", "...")``: a setter's value, bound to the name before it (the
+    last two positional arguments, after a section name as in ``ConfigParser.set``)."""
+    args = call.args
+    if len(args) not in (2, 3) or not _literal(args[-1]):
+        return
+    if len(args) == 3 and str_constant(args[0]) is None:
+        return
+    key = str_constant(args[-2])
+    if key is not None:
+        shown = f"value given to `{dotted(call.func) or '.' + attr}({key!r}, ...)`"
+        yield Binding(key, shown, env_name(key), args[-1])
 
 
 # Calls whose second positional argument is a password: requests' auth classes, login().

@@ -29,6 +29,7 @@ from nb2prod.analysis.secrets.model import (
     CODE,
     MAGIC,
     PROVIDER,
+    URL,
     SecretHit,
     TextMatch,
     covered,
@@ -163,16 +164,17 @@ def _scan_tree(
         if matches:
             formats.add(id(node))
     for b in bindings:
-        value = _bound_text(b.value, context)
-        if value is None:
+        bound_text = _bound_text(b.value, context)
+        if bound_text is None:
             continue
+        value, joined = bound_text
         if id(b.value) not in formats:
             hit = _bound_format_hit(cell, lines, b, value, cat, found)
             if hit is not None:
                 formats.add(id(b.value))
                 hits.append(hit)
         if id(b.value) not in bound:
-            hit = _binding_hit(cell, lines, b, value, found)
+            hit = _binding_hit(cell, lines, b, value, found, _Reuse(joined, cat))
             if hit is not None:
                 bound.add(id(b.value))
                 hits.append(hit)
@@ -180,6 +182,13 @@ def _scan_tree(
 
 
 _JOINED = "joined from string pieces"
+
+
+def _not_in_urls(named: list[TextMatch], matches: list[TextMatch]) -> list[TextMatch]:
+    """``name=value`` matches that are not a URL's credential already found (a JDBC URL's
+    ``;password=...`` is a URL credential; a provider token bound to a name is both)."""
+    urls = [m for m in matches if m.kind == URL]
+    return [m for m in named if not covered(m, urls)] if urls else named
 
 
 def _joined_matches(joined: Joined, cat: Catalogue) -> list[TextMatch]:
@@ -191,12 +200,42 @@ def _joined_matches(joined: Joined, cat: Catalogue) -> list[TextMatch]:
     return matches
 
 
-def _bound_text(node: ast.AST, context: CodeContext) -> str | None:
-    """The text a binding binds: a string literal, or a string joined from constants."""
+def _bound_text(node: ast.AST, context: CodeContext) -> tuple[str, Joined | None] | None:
+    """The text a binding binds: a string literal, or a string joined from constants (with
+    its pieces)."""
     if isinstance(node, ast.Constant):
-        return str_constant(node)
+        text = str_constant(node)
+        return (text, None) if text is not None else None
     joined = joined_text(node, context.constants)
-    return joined.text if joined is not None else None
+    return (joined.text, joined) if joined is not None else None
+
+
+class _Reuse(NamedTuple):
+    """A joined value's pieces, to tell a new secret from a constant's reported elsewhere."""
+
+    joined: Joined | None
+    cat: Catalogue
+
+    def reported_constant(self, value: str, secret: str) -> bool:
+        """Whether ``secret`` lies inside a constant substituted into the joined ``value``
+        that is reported where it is assigned (``f"token {GITHUB_TOKEN}"`` after
+        ``GITHUB_TOKEN = "ghp_..."``): a use of a flagged literal, not a new secret."""
+        start = value.find(secret)
+        if self.joined is None or start < 0:
+            return False
+        piece = self.joined.constant_holding(start, start + len(secret))
+        if piece is None:
+            return False
+        name, text = piece
+        if scan_provider_formats(text, self.cat):
+            return True
+        cred = credential_name(name)
+        if cred is not None and literal_secret(text, cred) is not None:
+            return True
+        return not not_a_secret(text) and any(
+            p.bound_to is not None and p.bound_to.search(name) and p.value.fullmatch(text)
+            for p in self.cat.patterns
+        )
 
 
 def _bound_format_hit(
@@ -213,12 +252,13 @@ def _bound_format_hit(
 
 
 def _binding_hit(
-    cell: Cell, lines: list[str], b: Binding, value: str, found: list[str]
+    cell: Cell, lines: list[str], b: Binding, value: str, found: list[str], reuse: _Reuse
 ) -> SecretHit | None:
-    """A credential name bound to a literal that looks like a secret."""
+    """A credential name bound to a literal that looks like a secret (not a constant's
+    secret reported where it is assigned)."""
     cred = credential_name(b.name)
     secret = literal_secret(value, cred) if cred is not None else None
-    if secret is None:
+    if secret is None or reuse.reported_constant(value, secret):
         return None
     found.append(secret)
     m = TextMatch(f"credential {b.shown}", b.env, secret, 0, len(secret), ASSIGNMENT)
@@ -270,7 +310,8 @@ def _scan_magics(
         block = text[begin:stop]
         matches = scan_provider_formats(block, cat, patterns)
         matches += [m for m in scan_urls(block) if not covered(m, matches)]
-        matches += env_magic(block) if magic.name == "env" else scan_text_assignments(block)
+        named = env_magic(block) if magic.name == "env" else scan_text_assignments(block)
+        matches += _not_in_urls(named, matches)
         matches += [m for m in scan_shell(block) if not covered(m, matches)]
         for m in matches:
             found.append(m.secret)

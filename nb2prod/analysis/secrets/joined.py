@@ -20,10 +20,18 @@ class Joined:
 
     text: str
     pieces: tuple[tuple[int, int], ...]
+    names: tuple[str, ...] = ()  # per piece, the constant it is read from ("" for a literal)
 
     def spans_pieces(self, m: TextMatch) -> bool:
         """Whether the match is not inside a single piece."""
         return not any(start <= m.start and m.end <= end for start, end in self.pieces)
+
+    def constant_holding(self, start: int, end: int) -> tuple[str, str] | None:
+        """(name, text) of the constant whose piece holds ``text[start:end]`` whole."""
+        for (first, last), name in zip(self.pieces, self.names, strict=True):
+            if name and first <= start and end <= last:
+                return name, self.text[first:last]
+        return None
 
 
 def module_constants(trees: Iterable[ast.Module]) -> dict[str, str]:
@@ -51,30 +59,33 @@ def module_constants(trees: Iterable[ast.Module]) -> dict[str, str]:
 def joined_text(node: ast.AST, constants: dict[str, str]) -> Joined | None:
     """The text of ``node`` when it is a ``+`` or an f-string of two pieces or more, every
     piece a string constant or a name in ``constants``; else ``None``."""
-    pieces: list[str] = []
+    pieces: list[tuple[str, str]] = []  # (text, constant name or "")
     if not _collect(node, constants, pieces) or len(pieces) < 2:
         return None
     spans = []
     start = 0
-    for piece in pieces:
+    for piece, _ in pieces:
         spans.append((start, start + len(piece)))
         start += len(piece)
-    return Joined("".join(pieces), tuple(spans))
+    text = "".join(piece for piece, _ in pieces)
+    return Joined(text, tuple(spans), tuple(name for _, name in pieces))
 
 
-def _collect(node: ast.AST, constants: dict[str, str], pieces: list[str], depth: int = 0) -> bool:
+def _collect(
+    node: ast.AST, constants: dict[str, str], pieces: list[tuple[str, str]], depth: int = 0
+) -> bool:
     if len(pieces) > _MAX_PIECES or depth > _MAX_PIECES:
         return False
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
-            pieces.append(node.value)
+            pieces.append((node.value, ""))
             return True
         return False
     if isinstance(node, ast.Name):
         text = constants.get(node.id)
         if text is None:
             return False
-        pieces.append(text)
+        pieces.append((text, node.id))
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _collect(node.left, constants, pieces, depth + 1) and _collect(

@@ -15,11 +15,16 @@ from nb2prod.analysis.secrets.credentials import (
     credential_name,
     env_name,
     literal_secret,
+    may_name_words,
 )
-from nb2prod.analysis.secrets.model import ASSIGNMENT, TextMatch
+from nb2prod.analysis.secrets.model import ASSIGNMENT, TextMatch, covered
 from nb2prod.analysis.secrets.vocab import rules_toml
 
 _PASSWORD = CredentialName("password", True)
+# A bare word after a credential name is judged as a key would be, even after "password":
+# unlike a password bound in code, a command's plain word is more often an argument.
+_KEY_LIKE = CredentialName("secret", True)
+_NAME_WORD = re.compile(r"[A-Za-z_][\w.-]*")
 # A shell word: unquoted runs and quoted parts, glued (--header="A: b" is one word).
 _WORD = re.compile(r"""(?:[^\s"'`]+|"[^"\n]*"|'[^'\n]*')+""")
 _HEADER = re.compile(r"^\s*(?P<name>[A-Za-z][\w-]{0,40})\s*:\s*(?P<value>\S.*?)\s*$")
@@ -68,8 +73,9 @@ def scan_shell(text: str) -> list[TextMatch]:
     command strings)."""
     found: list[TextMatch] = []
     offset = 0
+    named = may_name_words(text)  # else no line names a credential (nor logs in)
     for line in text.split("\n"):
-        if "-" in line or " login" in line or "authtoken" in line:
+        if "-" in line or (named and may_name_words(line)):
             found.extend(_scan_line(text, line, offset))
         offset += len(line) + 1
     return found
@@ -110,6 +116,28 @@ def _scan_line(text: str, line: str, offset: int) -> list[TextMatch]:
         if match is not None:
             found.append(match)
     found.extend(_logins(text, words, names, rules))
+    found.extend(m for m in _named_values(text, words) if not covered(m, found))
+    return found
+
+
+def _named_values(text: str, words: list[_Word]) -> list[TextMatch]:
+    """A word naming a credential, then its value as the next word: ``aws configure set
+    aws_secret_access_key KEY``, ``dvc remote modify origin password PW``, ``git config
+    user.token TOKEN``. Options, ``$VARS``, placeholders, paths and plain words are not
+    values; the command's own name is not a credential name."""
+    found = []
+    for word, value in zip(words[1:], words[2:], strict=False):
+        if value.text[:1] in ("-", "$", "") or not _NAME_WORD.fullmatch(word.text):
+            continue
+        cred = credential_name(word.text)
+        if cred is None:
+            continue
+        secret = literal_secret(value.text, cred)
+        if secret is not None and literal_secret(value.text, _KEY_LIKE) is not None:
+            label = f"credential `{word.text}` on a command line"
+            match = _match(text, value, secret, label, env_name(word.text))
+            if match is not None:
+                found.append(match)
     return found
 
 

@@ -23,6 +23,7 @@ from nb2prod.analysis.secrets.model import (
     METADATA,
     OUTPUT,
     RAW,
+    URL,
     SecretHit,
     TextMatch,
     covered,
@@ -50,7 +51,9 @@ def scan_code_text(cell: Cell, cat: Catalogue) -> Iterator[SecretHit]:
     text = cell.source
     matches = scan_provider_formats(text, cat)
     matches += [m for m in scan_urls(text) if not covered(m, matches)]
-    matches += scan_text_assignments(text)  # a token bound to a credential name is both
+    urls = [m for m in matches if m.kind == URL]  # a URL's ;password=... is its credential
+    # a provider token bound to a credential name is both
+    matches += [m for m in scan_text_assignments(text) if not covered(m, urls)]
     matches += [m for m in scan_shell(text) if not covered(m, matches)]
     hits = [hit_at_offset(CODE, cell, text, m) for m in sorted(matches, key=lambda m: m.start)]
     mask_all(hits, [m.secret for m in matches])

@@ -80,6 +80,8 @@ def scan_urls(text: str) -> list[TextMatch]:
             )
     if "://" in text:  # a credential in a URL path
         found.extend(m for m in _scan_url_paths(text) if not covered(m, found))
+    if "://" in text and ";" in text:  # a JDBC URL's properties
+        found.extend(m for m in _scan_url_properties(text) if not covered(m, found))
     if "=" in text and ("?" in text or "&" in text):
         for m in _URL_PARAM.finditer(text):
             cred = credential_name(m.group("name"))
@@ -97,6 +99,7 @@ def scan_urls(text: str) -> list[TextMatch]:
 
 
 _URL = re.compile(r"\b[A-Za-z][\w+.-]{0,30}://[^\s'\"<>\\`]+")
+_URL_PROPERTY = re.compile(r";(?P<name>[A-Za-z_][\w.-]{1,40})=(?P<value>[^;&\s#'\"<>\\]{4,})")
 _API_KEY = CredentialName("key", True)
 
 
@@ -111,6 +114,30 @@ def _path_segment() -> re.Pattern[str]:
     """``/key/``, ``/token/`` ...: one is in any text holding a credential in a URL path."""
     names = "|".join(map(re.escape, sorted(_path_names())))
     return re.compile(rf"(?i:/(?:{names})/)")
+
+
+def _scan_url_properties(text: str) -> list[TextMatch]:
+    """A credential among a URL's ``;name=value`` properties (JDBC):
+    ``jdbc:sqlserver://host:1433;databaseName=crm;user=sa;password=...``. The properties
+    naming a credential are found first (few), then the URL holding one, on its line."""
+    found: list[TextMatch] = []
+    for m in _URL_PROPERTY.finditer(text):
+        cred = credential_name(m.group("name"))
+        secret = literal_secret(m.group("value"), cred) if cred is not None else None
+        if secret is None:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1  # a URL holds no blank
+        urls = _URL.finditer(text, line_start, m.end())
+        url = next((u for u in urls if u.start() < m.start() and u.end() == m.end()), None)
+        if url is None:
+            continue
+        scheme = url.group().split("://", 1)[0].lower()
+        start = m.start("value") + m.group("value").find(secret)
+        label = f"`{m.group('name')}` property of a {scheme}:// URL"
+        found.append(
+            TextMatch(label, _url_env(scheme), secret, start, start + len(secret), URL, "url-param")
+        )
+    return found
 
 
 def _scan_url_paths(text: str) -> list[TextMatch]:

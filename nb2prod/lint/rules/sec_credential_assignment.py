@@ -18,14 +18,19 @@ class CredentialAssignment(Rule):
     (`connect(password="...")`, `boto3.client(..., aws_session_token="...")`), dict keys
     (`{"client_secret": "..."}`), items (`config["token"] = "..."`,
     `os.environ["DB_PASSWORD"] = "..."`), defaults of environment lookups
-    (`os.getenv("API_TOKEN", "...")`), parameter defaults, comparisons, basic-auth pairs
-    (`auth=("user", "...")`, `HTTPBasicAuth(...)`, `server.login(user, "...")`), and
-    `%env` / `export NAME=...` lines, in cells or inside strings; positional arguments of
-    known clients (`Client(account_sid, "...")`, `Minio(host, "...", "...")`, listed in
-    `rules/secrets.toml`), shell lines (`!curl -u user:...`, `-H "Authorization: Bearer
-    ..."`, `--password ...`), credential dicts written to files (`kaggle.json`), and
+    (`os.getenv("API_TOKEN", "...")`), values given to key/value setters
+    (`.option("password", "...")`, `spark.conf.set("fs.azure.account.key...", "...")`,
+    `os.putenv(...)`, listed in `rules/secrets.toml`), parameter defaults, comparisons,
+    basic-auth pairs (`auth=("user", "...")`, `HTTPBasicAuth(...)`, `server.login(user,
+    "...")`), and `%env` / `export NAME=...` lines, in cells or inside strings; positional
+    arguments of known clients (`Client(account_sid, "...")`, `Minio(host, "...", "...")`,
+    listed in `rules/secrets.toml`), shell lines (`!curl -u user:...`, `-H "Authorization:
+    Bearer ..."`, `--password ...`, a credential name then its value: `!aws configure set
+    aws_secret_access_key ...`), credential dicts written to files (`kaggle.json`), and
     secrets split by `+` or built in f-strings from constants; and credentials written in
-    comments (`# api key: ...`, `# password = ...`, `# the token is ...`). Names are read word by word: `api_key`, `db_pass`, `hf_token`,
+    comments (`# api key: ...`, `# password = ...`, `# the token is ...`). A constant
+    reported where it is assigned is not reported again where an f-string or `+` uses it
+    (`f"token {GITHUB_TOKEN}"`). Names are read word by word: `api_key`, `db_pass`, `hf_token`,
     `Authorization` count; `max_tokens`, `tokenizer`, `pad_token`, `password_field`,
     `secret_name`, `sort_key` do not. Values that are placeholders (`"<your-key>"`,
     `"changeme"`, `"${TOKEN}"`), paths, env var names, UUIDs, plain words or too short or

@@ -15,7 +15,8 @@ class CredentialsInUrl(Rule):
     """## What it does
     Flags URLs in code cells that carry a password (`postgresql://user:pw@host/db`,
     `mongodb+srv://user:pw@cluster/...`, `https://user:pw@host`), a credential query
-    parameter (`?api_key=...`, `&access_token=...`) or a password in a connection string
+    parameter (`?api_key=...`, `&access_token=...`), a JDBC URL property
+    (`jdbc:sqlserver://host:1433;user=sa;password=...`) or a password in a connection string
     (`"host=db user=etl password=..."`, ODBC `"...;UID=sa;PWD=...;"`). Placeholders (`user:<password>@`,
     `:${DB_PASSWORD}@`, `:****@`) and values filled in by f-strings or `.format` are not
     reported.
