@@ -5,7 +5,8 @@ from and writing Parquet to an S3 API server (moto) on loopback. Its answers equ
 service's for the same records, and the single-process run's; the notebook's held-out rows
 get the notebook model's scores; records the schema or the feature code refuses are in the
 rejects with the reason, every input row comes out exactly once, the calculation log lines
-are the service's. A worker killed in the middle of a run loses and duplicates no row."""
+are the service's (``out_of_range`` flags too), and the dashboard reads the rejects' counts
+from the log on S3. A worker killed in the middle of a run loses and duplicates no row."""
 
 from __future__ import annotations
 
@@ -230,9 +231,12 @@ def _s3_parquet(client: Any, prefix: str) -> Any:
 
 
 def _s3_lines(client: Any, prefix: str) -> list[dict[str, Any]]:
+    """The lines of the log under ``prefix`` (its ``_`` folders left out)."""
     listed = client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+    keys = [o["Key"] for o in listed if o["Key"].endswith(".jsonl")]
+    keys = [k for k in keys if not any(d[:1] == "_" for d in k[len(prefix) :].split("/")[:-1])]
     lines = []
-    for key in sorted(o["Key"] for o in listed if o["Key"].endswith(".jsonl")):
+    for key in sorted(keys):
         body = client.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
         lines += [json.loads(line) for line in body.splitlines() if line]
     return lines
@@ -272,7 +276,7 @@ def _same_answer(row: Any, answer: dict[str, Any], tolerance: float) -> None:
 
 
 def test_the_cluster_answers_as_the_service_and_one_process_from_s3_to_s3(
-    project, cluster, s3, tmp_path
+    project, cluster, s3, tmp_path, monkeypatch
 ):
     p = project
     id_field = p.metadata["records"]["id_field"]
@@ -328,6 +332,10 @@ def test_the_cluster_answers_as_the_service_and_one_process_from_s3_to_s3(
     by_id = out.set_index(id_field)
     for record_id, answer in zip(answered[id_field], answers, strict=True):
         _same_answer(by_id.loc[record_id], answer, 1e-12)
+        flags = by_id.loc[record_id, "out_of_range"]  # the service's, as JSON text
+        assert (json.loads(flags) if isinstance(flags, str) else None) == answer.get(
+            "out_of_range"
+        ), record_id
 
     # the notebook's held-out rows get the notebook model's answers
     held_out = p.metadata["records"]["evaluation"]
@@ -350,7 +358,10 @@ def test_the_cluster_answers_as_the_service_and_one_process_from_s3_to_s3(
 
     # the calculation log: the service's lines, one per answered row
     lines = _s3_lines(s3c, f"{p.kind}/out/_calculations/")
-    assert len(lines) == len(out) and all(set(line) == LOG_KEYS for line in lines)
+    assert len(lines) == len(out)
+    assert all(set(line) - {"out_of_range"} == LOG_KEYS for line in lines)
+    assert sum("out_of_range" in line for line in lines) == summary["out_of_range"]
+    assert summary["out_of_range"] == out["out_of_range"].notna().sum()
     service_lines = {
         line["id"]: line
         for path in sorted((tmp_path / "service-log").rglob("*.jsonl"))
@@ -359,9 +370,23 @@ def test_the_cluster_answers_as_the_service_and_one_process_from_s3_to_s3(
     }
     for line in lines[:: max(1, len(lines) // 25)]:
         online = service_lines[line["id"]]
-        for key in ("inputs", "features", "prediction", "model_version"):
-            assert line[key] == online[key], key
+        for key in ("inputs", "features", "prediction", "model_version", "out_of_range"):
+            assert line.get(key) == online.get(key), key
         assert line["scores"] == pytest.approx(online["scores"], abs=1e-12)
+
+    # the dashboard reads the rejects' counts from the log on S3, by stage
+    for name, value in s3_env(s3).items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    dashboard = __import__(f"{p.package}.dashboard.summary", fromlist=["dashboard_data"])
+    log_uri = f"s3://{BUCKET}/{p.kind}/out/_calculations"
+    shown = dashboard.dashboard_data(log_uri, p.metadata)["batch_rejections"]
+    assert (shown["records"], shown["runs"]) == (summary["rejected"], 1)
+    errors = {s: 0 for s in summary["rejected_by"]}  # a record may have several
+    for reason in shown["reasons"]:
+        errors[reason["stage"]] += reason["count"]
+    for stage, records in summary["rejected_by"].items():
+        assert records <= errors[stage] and (records == 0) == (errors[stage] == 0), shown
 
     # the model was loaded once per worker
     after = _loads(cluster, p)
