@@ -51,14 +51,13 @@ def verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> in
             file=sys.stderr,
         )
         return EXIT_ERROR
-    from nb2prod.analysis.secrets.masker import mask_formats
     from nb2prod.convert.golden_secrets import notebook_masker
 
     v = run_both(notebook, package_dir, python, timeout=timeout)
     masker = notebook_masker(notebook)  # what either side printed may hold a secret
 
     def hidden(text: str | None) -> str | None:
-        return None if text is None else mask_formats(masker(text))
+        return None if text is None else masker(text)  # its secrets, then provider formats
 
     for m in v.mismatches:
         expected, actual = hidden(m.expected), hidden(m.actual)

@@ -31,15 +31,19 @@ def notebook_masker(path: str | Path) -> Masker:
     """The masker of the notebook at ``path`` (its secrets, its folder's settings); the
     provider formats only when it cannot be read."""
     from nb2prod.analysis.context import Analysis
+    from nb2prod.config import Settings, defaults, load_settings
     from nb2prod.errors import InputError
     from nb2prod.notebook.load import load_notebook
-    from nb2prod.project.source import notebook_settings
 
     try:
         nb = load_notebook(path)
     except (InputError, OSError, ValueError):
         return Masker()
-    return Analysis(nb, notebook_settings(nb.path)).masker
+    try:  # the settings of the notebook's folder (extra secret patterns), else the defaults
+        settings = load_settings(start=Path(nb.path).resolve().parent)
+    except InputError:
+        settings = Settings(defaults())
+    return Analysis(nb, settings).masker
 
 
 def secrets_in(original: str, masked: str) -> list[str] | None:
