@@ -69,7 +69,8 @@ class _Finder:
                     facts.add(event)
                     self._record(event)
                     if event.arg is not None and (event.is_local or event.kind == CHDIR):
-                        covered.update(id(n) for n in walk_nodes(event.arg))
+                        for node in (event.arg, *event.others):
+                            covered.update(id(n) for n in walk_nodes(node))
             if literals:
                 candidates.extend(
                     PathLiteral(step.cell, node, text, style) for node, text, style in literals
@@ -140,7 +141,8 @@ class _Finder:
             if spec.model_id and not local_model_path(value, self.cat.local_roots, self.written):
                 return None  # from_pretrained("bert-base-uncased"): a hub id
         kind = self._mode(call, spec, scope, shadow)
-        return IOEvent(cell, call, kind, name, value, arg, fixable=spec.fixable)
+        others = tuple(a for a in _path_args(call, spec) if a is not arg)
+        return IOEvent(cell, call, kind, name, value, arg, fixable=spec.fixable, others=others)
 
     def _path_arg(
         self, call: ast.Call, spec: CallSpec, scope: Scope, shadow: frozenset[str]
@@ -191,6 +193,17 @@ class _Finder:
         else:
             return spec.kind
         return WRITE if _WRITE_MODE & set(mode.split(":", 1)[0]) else READ
+
+
+def _path_args(call: ast.Call, spec: CallSpec) -> list[ast.expr]:
+    """Every argument of ``call`` that ``spec`` says holds a path (copy's src and dst)."""
+    args = [kw.value for kw in call.keywords if kw.arg in spec.keywords]
+    for index in spec.paths:
+        if -len(call.args) <= index < len(call.args):
+            node = call.args[index]
+            if not isinstance(node, ast.Starred):
+                args.append(node)
+    return args
 
 
 def _owner(scope: Scope) -> Function | None:

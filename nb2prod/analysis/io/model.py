@@ -20,14 +20,15 @@ READ, WRITE, LIST, FS, CHDIR = "read", "write", "list", "fs", "chdir"
 @dataclass(slots=True)
 class IOEvent:
     """A call that reads, writes, lists or changes files (kind ``read``/``write``/``list``/
-    ``fs``/``chdir``). ``arg`` is the node holding the path (an argument, a keyword's value,
-    or the receiver of a pathlib method; ``None`` for a default such as ``os.listdir()``)
-    and ``value`` what it evaluates to: ``--fix`` rewrites ``arg`` when ``value`` is local.
+        ``fs``/``chdir``). ``arg`` is the node holding the path (an argument, a keyword's value,
+        or the receiver of a pathlib method; ``None`` for a default such as ``os.listdir()``)
+        and ``value`` what it evaluates to: ``--fix`` rewrites ``arg`` when ``value`` is local.
 
-    An event *through* a notebook function (``load("data/x.csv")`` where ``def load(p):
-    return pd.read_csv(p)``) sits at the call of the function: ``call`` is the function's
-    name, ``via`` the catalogued call inside that touches the file, ``arg`` the argument
-    the path came from. ``fixable`` is false where ``--fix`` has no rewrite."""
+        An event *through* a notebook function (``load("data/x.csv")`` where ``def load(p):
+        return pd.read_csv(p)``) sits at the call of the function: ``call`` is the function's
+        name, ``via`` the catalogued call inside that touches the file, ``arg`` the argument
+        the path came from. ``fixable`` is false where ``--fix`` has no rewrite. A literal in
+    ``arg`` or ``others`` is the finding's, not also a hard-coded path of its own (IO005)."""
 
     cell: ParsedCell
     node: ast.Call
@@ -37,6 +38,7 @@ class IOEvent:
     arg: ast.expr | None = None
     via: str | None = None
     fixable: bool = True
+    others: tuple[ast.expr, ...] = ()  # the call's other path arguments (shutil.copy's dst)
 
     @property
     def is_local(self) -> bool:
