@@ -22,10 +22,21 @@ from nb2prod.analysis.secrets.vocab import rules_toml
 def client_signatures() -> dict[str, tuple[str, ...]]:
     """Qualified name -> the names of its positional parameters ("" for one that is never
     a credential)."""
+    return _signatures("functions")
+
+
+@cache
+def method_signatures() -> dict[str, tuple[str, ...]]:
+    """Method name -> the names of its positional parameters, on any receiver
+    (``server.login(user, password)``: smtplib, ftplib, imaplib and most API clients)."""
+    return _signatures("methods")
+
+
+def _signatures(key: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for entry in rules_toml().get("client", []):
         positional = tuple(entry["positional"])
-        for name in entry["functions"]:
+        for name in entry.get(key, ()):
             if name in out:
                 raise ValueError(f"secrets.toml: client {name} is listed twice")
             out[name] = positional
@@ -34,8 +45,8 @@ def client_signatures() -> dict[str, tuple[str, ...]]:
 
 @cache
 def _client_call() -> re.Pattern[str]:
-    """``Client(``, ``Minio(``, ``client(`` ...: one is in any cell calling a client."""
-    names = sorted({q.rpartition(".")[2] for q in client_signatures()})
+    """``Client(``, ``Minio(``, ``.login(`` ...: one is in any cell calling a client."""
+    names = sorted({q.rpartition(".")[2] for q in client_signatures()} | method_signatures().keys())
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\(")
 
 
@@ -45,7 +56,10 @@ def _client_modules() -> frozenset[str]:
 
 
 def imports_clients(imports: dict[str, str]) -> bool:
-    """Whether the notebook imports a module some client comes from (twilio, boto3 ...)."""
+    """Whether the notebook may call a client: it imports a module some client comes from
+    (twilio, boto3 ...), or clients are also known by a method name (on any receiver)."""
+    if method_signatures():
+        return True
     modules = _client_modules()
     return any(origin.split(".", 1)[0] in modules for origin in imports.values())
 
@@ -61,6 +75,8 @@ def client_bindings(call: ast.Call, imports: dict[str, str]) -> Iterator[Binding
         return
     qual = qualified(func, imports)
     signature = client_signatures().get(qual) if qual else None
+    if not signature and isinstance(func, ast.Attribute):
+        signature = method_signatures().get(func.attr)
     if not signature:
         return
     shown_call = dotted(func) or qual

@@ -138,7 +138,7 @@ def literal_secret(value: str, cred: CredentialName) -> str | None:
         v = _AUTH_SCHEME.sub("", v)
     if (
         len(v) < 4
-        or any(ch.isspace() for ch in v)
+        or (any(ch.isspace() for ch in v) and not _APP_PASSWORD.fullmatch(v))
         or is_placeholder(v, sequences=cred.kind != "password")
         or is_example_key(v)
         or is_path_like(v)
@@ -156,6 +156,10 @@ def literal_secret(value: str, cred: CredentialName) -> str | None:
         return None
     return v
 
+
+# An app password as providers show it, four groups of four letters ("abcd efgh ijkl mnop",
+# Google): the one credential written with spaces.
+_APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 _TEXT_ASSIGN = re.compile(
     r"""(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?(?P<sp1>[ \t]*)(?P<op>=|:|<-)(?P<sp2>[ \t]*)"""
