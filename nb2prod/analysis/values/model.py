@@ -23,6 +23,9 @@ HOLE = "{...}"
 
 _SCHEME = re.compile(r"^([A-Za-z][\w+.\-]*(?:::[A-Za-z][\w+.\-]*)*)://")
 _WINDOWS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+# Archive protocols whose path is a file on the local disk, unless "::" chains them to where
+# the archive is (zip://inner.shp::s3://b/x.zip).
+_ARCHIVES = frozenset({"zip", "tar", "tgz", "gzip"})
 
 
 @dataclass(unsafe_hash=True, slots=True)
@@ -72,6 +75,17 @@ def string_value(text: str, schemes: frozenset[str], prefix: str | None = None) 
         if scheme == "file":
             rest = text[len("file://") :]
             return Value(LOCAL, rest, head[len("file://") :], exact)
+        if scheme.split("+", 1)[0] == "sqlite":  # SQLAlchemy: sqlite:///rel.db, sqlite:////abs.db
+            cut = len(match.group(0)) + 1  # the third slash ends the (empty) host
+            if len(head) <= cut or head[cut:] == ":memory:":
+                return MEMORY_VALUE  # sqlite:// alone: an in-memory database
+            return Value(LOCAL, text[cut:], head[cut:], exact)
+        if scheme in _ARCHIVES:  # zip://data/x.zip (GDAL/fiona): the archive is a local file
+            if "::" in head:  # zip://inner.shp::s3://b/x.zip: where the archive is decides
+                tail = head.rsplit("::", 1)[1]
+                return string_value(text.rsplit("::", 1)[1], schemes, None if exact else tail)
+            cut = len(match.group(0))
+            return Value(LOCAL, text[cut:], head[cut:], exact)
         last = scheme.rsplit("::", 1)[-1]
         kind = REMOTE if scheme in schemes or last in schemes else OTHER
         return Value(kind, text, head, exact)
