@@ -6,7 +6,7 @@ raises for one monthly charge, and answers NaN probabilities for two others, one
 the training range and one inside. The job runs on a real Dask cluster (the scheduler and
 two worker processes of test_batch.py) from S3 (moto) to S3, on the records with and
 without those three: the three are rejected (stage model, the service's 422 reason for the
-two outside the range, ``unscorable_record`` for the one the service answers 500), every
+two outside the range, ``unscorable_record`` for the third, as the service answers it), every
 other row's answer and calculation log line are those of the run without them, the summary
 and ``<log>/_batch_rejected/`` count them, the dashboard shows them by stage, and the run
 succeeds."""
@@ -164,7 +164,9 @@ def test_records_the_model_cannot_score_are_rejected_as_the_service_refuses_them
     assert set(rejects["stage"]) == {"model"}
     assert [json.loads(r)[FIELD] for r in rejects["record"]] == [RAISES, NAN_FAR, NAN_NEAR]
     service = _service(gen, model, bad)
-    assert [status for status, _ in service] == [422, 422, 500]
+    assert [status for status, _ in service] == [422, 422, 422]
+    [third] = service[2][1]
+    assert third["type"] == "unscorable_record" and third["msg"] in rejects["reason"][2]
     for (_, errors), reason in zip(service[:2], rejects["reason"][:2], strict=True):
         [error] = errors
         assert error["loc"] == ["body", FIELD] and error["type"] == "unscorable_value"
