@@ -45,9 +45,20 @@ def _signatures(key: str) -> dict[str, tuple[str, ...]]:
 
 @cache
 def _client_call() -> re.Pattern[str]:
-    """``Client(``, ``Minio(``, ``.login(`` ...: one is in any cell calling a client."""
-    names = sorted({q.rpartition(".")[2] for q in client_signatures()} | method_signatures().keys())
+    """``Client(``, ``Minio(``, ``client(`` ...: one is in any cell calling a client."""
+    names = sorted({q.rpartition(".")[2] for q in client_signatures()})
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\(")
+
+
+@cache
+def _method_calls() -> tuple[str, ...]:
+    return tuple(f".{name}(" for name in method_signatures())
+
+
+def may_call_methods(text: str) -> bool:
+    """Whether ``text`` calls a client method (``.login(``) on some receiver: a plain
+    substring test, whatever the notebook imports."""
+    return any(call in text for call in _method_calls())
 
 
 @cache
@@ -56,10 +67,7 @@ def _client_modules() -> frozenset[str]:
 
 
 def imports_clients(imports: dict[str, str]) -> bool:
-    """Whether the notebook may call a client: it imports a module some client comes from
-    (twilio, boto3 ...), or clients are also known by a method name (on any receiver)."""
-    if method_signatures():
-        return True
+    """Whether the notebook imports a module some client comes from (twilio, boto3 ...)."""
     modules = _client_modules()
     return any(origin.split(".", 1)[0] in modules for origin in imports.values())
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from nb2prod.analysis.nodes import walk as walk_nodes
 from nb2prod.analysis.secrets.bindings import BINDERS, Binding, may_name_credentials, str_constant
-from nb2prod.analysis.secrets.clients import client_bindings, may_call_clients
+from nb2prod.analysis.secrets.clients import client_bindings, may_call_clients, may_call_methods
 from nb2prod.analysis.secrets.comments import scan_comments
 from nb2prod.analysis.secrets.credentials import (
     credential_name,
@@ -87,7 +87,7 @@ def scan_python(
     patterns = cat.candidates(source)
     words = may_name_words(source)
     names = words and may_name_credentials(source)
-    clients = context.clients and may_call_clients(source)
+    clients = (context.clients and may_call_clients(source)) or may_call_methods(source)
     walk = patterns or names or clients or "://" in source
     shellish = bool(walk or p.magics) and any(hint in source for hint in _SHELL_HINT)
     magics = walk or (shellish and p.magics)
