@@ -30,3 +30,21 @@ def run_cells_as_script(sources: list[str], cwd: Path) -> subprocess.CompletedPr
     return subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60
     )
+
+
+# The interpreter that runs notebooks for --verify (nbclient and ipykernel importable).
+VERIFY_PYTHON = os.environ.get("NB2PROD_VERIFY_PYTHON", sys.executable)
+
+
+def run_package_tests(folder: Path) -> subprocess.CompletedProcess:
+    """The generated package's own tests (``pytest -q``) in ``folder``, with VERIFY_PYTHON."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [VERIFY_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

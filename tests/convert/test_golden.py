@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +15,7 @@ from hypothesis import strategies as st
 
 from nb2prod.convert import run
 from nb2prod.convert.verify import golden_support, has_nbclient, record_golden, verify
+from tests.convert.helpers import VERIFY_PYTHON, run_package_tests
 
 G = golden_support()
 
@@ -127,20 +125,7 @@ print("total", total, "jitter", jitter[0])
 print("mean", total / len(df), "of", jitter.size)
 """
 
-PYTHON = os.environ.get("NB2PROD_VERIFY_PYTHON", sys.executable)
-
-
-def _pytest(folder) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+PYTHON = VERIFY_PYTHON
 
 
 @pytest.mark.skipif(not has_nbclient(PYTHON), reason=f"nbclient/ipykernel missing in {PYTHON}")
@@ -148,7 +133,7 @@ def test_verify_records_golden_values_that_the_generated_tests_check(make_notebo
     nb = make_notebook(NOTEBOOK)
     out = tmp_path / "pkg"
     assert run(nb, out).exit_code == 0
-    before = _pytest(out)
+    before = run_package_tests(out)
     assert before.returncode == 0 and "skipped" in before.stdout  # nothing recorded yet
 
     result = verify(nb, out, PYTHON, timeout=120)
@@ -161,7 +146,7 @@ def test_verify_records_golden_values_that_the_generated_tests_check(make_notebo
     assert golden["values"]["clean"]["df"]["shape"] == [2, 2]
     assert golden["printed"]["lines"][0] == "2"
 
-    passing = _pytest(out)
+    passing = run_package_tests(out)
     assert passing.returncode == 0, passing.stdout
     assert "skipped" not in passing.stdout and "5 passed" in passing.stdout
 
@@ -169,7 +154,7 @@ def test_verify_records_golden_values_that_the_generated_tests_check(make_notebo
     source = steps.read_text()
     assert "df.dropna(inplace=True)" in source
     steps.write_text(source.replace("df.dropna(inplace=True)", "df = df.dropna(subset=['amount'])"))
-    failing = _pytest(out)
+    failing = run_package_tests(out)
     assert failing.returncode == 1
     assert "test_step_returns_what_the_notebook_computed[clean]" in failing.stdout
     assert "test_pipeline_prints_what_the_notebook_printed" in failing.stdout

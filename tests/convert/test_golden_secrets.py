@@ -4,10 +4,7 @@ masked, and the generated tests mask the package's output alike before comparing
 from __future__ import annotations
 
 import json
-import os
 import string
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +14,7 @@ from nb2prod.cli import app
 from nb2prod.console import project as console
 from nb2prod.convert.golden_secrets import GoldenMasker, secrets_in
 from nb2prod.convert.verify import golden_support, has_nbclient
+from tests.convert.helpers import VERIFY_PYTHON, run_package_tests
 
 G = golden_support()
 CHARS = string.ascii_letters + string.digits
@@ -81,20 +79,7 @@ print("token", token, "rows", 3)
 print("length", len(token))
 """
 
-PYTHON = os.environ.get("NB2PROD_VERIFY_PYTHON", sys.executable)
-
-
-def _pytest(folder) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+PYTHON = VERIFY_PYTHON
 
 
 @pytest.mark.skipif(not has_nbclient(PYTHON), reason=f"nbclient/ipykernel missing in {PYTHON}")
@@ -116,7 +101,7 @@ def test_a_token_printed_at_run_time_is_never_recorded(make_notebook, tmp_path, 
     value = golden["values"]["make"]["token"]
     assert value == {"kind": "str", "value": "ghp_…(40 chars)"}
 
-    passing = _pytest(out)
+    passing = run_package_tests(out)
     assert passing.returncode == 0, passing.stdout
     assert "skipped" not in passing.stdout and "4 passed" in passing.stdout
 
@@ -124,7 +109,7 @@ def test_a_token_printed_at_run_time_is_never_recorded(make_notebook, tmp_path, 
     source = steps.read_text(encoding="utf-8")
     assert "(7 * i + 3)" in source
     steps.write_text(source.replace("(7 * i + 3)", "(7 * i + 4)"), encoding="utf-8")
-    failing = _pytest(out)
+    failing = run_package_tests(out)
     assert failing.returncode == 1
     assert (
         "FAILED tests/test_pipeline.py::test_pipeline_prints_what_the_notebook_printed"
@@ -136,7 +121,7 @@ def test_a_token_printed_at_run_time_is_never_recorded(make_notebook, tmp_path, 
     )
 
     steps.write_text(source.replace('"rows"', '"lines"'), encoding="utf-8")
-    failing = _pytest(out)
+    failing = run_package_tests(out)
     assert failing.returncode == 1
     assert (
         "FAILED tests/test_pipeline.py::test_pipeline_prints_what_the_notebook_printed"

@@ -1,8 +1,13 @@
 """Accuracy of the IO and SEC families on labelled notebooks that are not in ../shared.
 
-The notebooks and ``labels.toml`` of ``benchmarks/labelled`` are written by
-``make_notebooks.py`` there; ``benchmarks/accuracy_bench.py`` lints them and scores the
-findings against the labels (issue 17: precision and recall measured on labelled cases).
+Two sets, each written by ``make_notebooks.py`` in its folder (notebooks and
+``labels.toml``); ``benchmarks/accuracy_bench.py [--folder DIR]`` lints one and scores the
+findings against its labels (issue 17: precision and recall measured on labelled cases).
+
+* ``benchmarks/labelled``: written blind from the docs; nb2prod was then improved on its
+  misses, so it no longer measures unseen cases.
+* ``benchmarks/holdout``: written blind after those fixes, its labels frozen before nb2prod
+  ran on it. Its floors document what it measured; never edit a label to pass them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,10 +27,24 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELLED = ROOT / "benchmarks" / "labelled"
 BENCH = ROOT / "benchmarks" / "accuracy_bench.py"
-MIN_PRECISION = 0.95
-MIN_RECALL = 0.90
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    folder: Path
+    min_precision: float
+    min_recall: float
+    min_notebooks: int
+    min_labels: int  # per family
+    negatives_ratio: float  # hard negatives at least this share of the positives
+    min_secret_words: int
+
+
+SETS = {
+    "labelled": LabelledSet(ROOT / "benchmarks" / "labelled", 0.95, 0.90, 30, 70, 0.95, 50),
+    "holdout": LabelledSet(ROOT / "benchmarks" / "holdout", 0.85, 0.85, 15, 50, 1.0, 30),
+}
 
 
 def _bench() -> ModuleType:
@@ -36,25 +56,30 @@ def _bench() -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def labels() -> dict[str, Any]:
-    return tomllib.loads((LABELLED / "labels.toml").read_text(encoding="utf-8"))
+@pytest.fixture(scope="module", params=sorted(SETS))
+def labelled(request) -> tuple[LabelledSet, dict[str, Any]]:
+    """One set and its labels."""
+    s = SETS[request.param]
+    return s, tomllib.loads((s.folder / "labels.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    return _bench().run(LABELLED)
+def report(labelled) -> dict[str, Any]:
+    return _bench().run(labelled[0].folder)
 
 
-def test_every_label_points_at_a_cell_and_line_of_a_valid_notebook(labels):
+def _cells(s: LabelledSet, name: str) -> list[list[str]]:
+    nb = nbformat.read(s.folder / name, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    return [c.source.split("\n") for c in nb.cells]
+
+
+def test_every_label_points_at_a_cell_and_line_of_a_valid_notebook(labelled):
+    s, labels = labelled
     listed = set(labels["notebooks"])
-    assert listed == {p.name for p in LABELLED.glob("*.ipynb")}
-    assert len(listed) >= 30
-    sources = {}
-    for name in listed:
-        nb = nbformat.read(LABELLED / name, as_version=nbformat.NO_CONVERT)
-        nbformat.validate(nb)
-        sources[name] = [c.source.split("\n") for c in nb.cells]
+    assert listed == {p.name for p in s.folder.glob("*.ipynb")}
+    assert len(listed) >= s.min_notebooks
+    sources = {name: _cells(s, name) for name in listed}
     for entry in labels["expected"] + labels["negative"]:
         cells = sources[entry["notebook"]]
         where = f"{entry['notebook']} cell {entry['cell']} line {entry['line']}"
@@ -63,66 +88,66 @@ def test_every_label_points_at_a_cell_and_line_of_a_valid_notebook(labels):
             continue
         assert 1 <= entry["cell"] <= len(cells), where
         assert 1 <= entry["line"] <= len(cells[entry["cell"] - 1]), where
-        assert cells[entry["cell"] - 1][entry["line"] - 1].strip(), f"{where} is blank"
+        text = cells[entry["cell"] - 1][entry["line"] - 1]
+        assert text.strip(), f"{where} is blank"
+        assert "#@" not in text, f"{where}: marker left"
     for entry in labels["expected"]:
         assert entry["family"] in ("IO", "SEC")
         assert not entry["code"] or entry["code"].startswith(entry["family"])
 
 
-def test_hard_negatives_are_as_many_as_positives_and_never_on_a_positive(labels):
+def test_hard_negatives_are_many_and_never_on_a_positive(labelled):
+    s, labels = labelled
     spots = {
         kind: {(e["notebook"], e["cell"], e["line"]) for e in labels[kind]}
         for kind in ("expected", "negative")
     }
     assert not spots["expected"] & spots["negative"]
-    assert len(spots["negative"]) >= 0.95 * len(spots["expected"])
-    families = {e["family"] for e in labels["expected"]}
-    assert families == {"IO", "SEC"}
+    assert len(spots["negative"]) >= s.negatives_ratio * len(spots["expected"])
+    assert {e["family"] for e in labels["expected"]} == {"IO", "SEC"}
 
 
-def test_the_generator_reproduces_the_committed_files(tmp_path):
+def test_the_generator_reproduces_the_committed_files(labelled, tmp_path):
+    s, _ = labelled
     proc = subprocess.run(
-        [sys.executable, str(LABELLED / "make_notebooks.py"), "--out", str(tmp_path)],
+        [sys.executable, str(s.folder / "make_notebooks.py"), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
     made = sorted(p.name for p in tmp_path.iterdir())
-    generated = {p.name for p in LABELLED.glob("*.ipynb")} | {"labels.toml"}
-    committed = sorted(generated)
+    committed = sorted({p.name for p in s.folder.glob("*.ipynb")} | {"labels.toml"})
     assert made == committed
     for name in made:
-        assert (tmp_path / name).read_bytes() == (LABELLED / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (s.folder / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("family", ["IO", "SEC"])
-def test_precision_and_recall_per_family(report, family):
+def test_precision_and_recall_per_family(labelled, report, family):
+    s, _ = labelled
     row = report["families"][family]
-    assert row["tp"] + row["fn"] >= 70, "too few labels to measure"
+    assert row["tp"] + row["fn"] >= s.min_labels, "too few labels to measure"
     misses = [m for m in report["misses"] if m["family"] == family]
     fps = [f for f in report["false_positives"] if f["code"].startswith(family)]
-    assert row["precision"] >= MIN_PRECISION, fps
-    assert row["recall"] >= MIN_RECALL, misses
+    assert row["precision"] >= s.min_precision, fps
+    assert row["recall"] >= s.min_recall, misses
 
 
-def test_the_report_never_shows_a_labelled_secret(report, labels):
+def test_the_report_never_shows_a_labelled_secret(labelled, report):
     """Every token-like word of a line labelled SEC (the secrets among them) stays out."""
-    secret_lines = {
-        (e["notebook"], e["cell"], e["line"]) for e in labels["expected"] if e["family"] == "SEC"
-    }
+    s, labels = labelled
     words = set()
-    for name, cell, line in secret_lines:
-        if cell == 0:
+    for e in labels["expected"]:
+        if e["family"] != "SEC" or e["cell"] == 0:
             continue
-        nb = nbformat.read(LABELLED / name, as_version=nbformat.NO_CONVERT)
-        text = nb.cells[cell - 1].source.split("\n")[line - 1]
+        text = _cells(s, e["notebook"])[e["cell"] - 1][e["line"] - 1]
         words |= {
             w
             for w in re.findall(r"[A-Za-z0-9_\-+/=.~]{12,}", text)
             if re.search(r"\d", w) and re.search(r"[A-Za-z]", w)
         }
-    assert len(words) > 50
+    assert len(words) > s.min_secret_words
     bench = _bench()
     for shown in (bench.render(report), json.dumps(report)):
         leaked = [w[:4] for w in words if w in shown]
