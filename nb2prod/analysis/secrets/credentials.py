@@ -121,10 +121,11 @@ def may_name_words(text: str) -> bool:
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|token|basic|bot|apikey|api-key|sso-key|digest)\s+")
 
 
-# Not in a key: regex and format syntax, list separators, "=" before the end (max_depth=2),
+# Not in a key: regex and format syntax, list separators, "=" before the end (max_depth=2;
+# base64 padding before a ":" separator is, as in Tableau tokens "...==:..."),
 # a short final extension (model.tar.gz, ml.m5.large), a leading date, an e-mail address.
 _NOT_IN_KEYS = re.compile(
-    r"[\\\[\]{}<>|,;?\"']|\(\?|=[^=]|\.[A-Za-z][A-Za-z0-9]{0,4}$|^\d{1,4}[-/.]\d{1,2}[-/.]\d|"
+    r"[\\\[\]{}<>|,;?\"']|\(\?|=[^=:]|\.[A-Za-z][A-Za-z0-9]{0,4}$|^\d{1,4}[-/.]\d{1,2}[-/.]\d|"
     r"^[\w.+-]+@[\w-]+\.[\w.]+$"
 )
 

@@ -56,3 +56,15 @@ again = FAISS.load_local("indexes/handbook", None)
 shutil.copy("out/features.mat", r"\\fileserver\lab\features.mat")
 # ruleid: IO005
 BACKUP = r"\\fileserver\lab\backup"
+
+# %%
+import gspread
+from kaggle.api.kaggle_api_extended import KaggleApi
+
+api = KaggleApi()
+# ruleid: IO002
+api.competition_download_files("store-sales", path="data/")
+# ok: IO002
+api.competition_download_files("store-sales", path="s3://acme-data/kaggle/")
+# ruleid: IO001
+gc = gspread.service_account(filename="secrets/sheets-sa.json")

@@ -33,3 +33,13 @@ SMTP_PASSWORD = "abcd efgh ijkl mnop"
 greeting = "good luck with this"
 # ok: SEC002
 password_hint = "use the one from the vault"
+
+# %%
+import tableauserverclient as TSC
+
+# ruleid: SEC002
+pat = TSC.PersonalAccessTokenAuth("weekly", "q7Xw2LmZp9RkT4vB8nYc1A==:Hs8dK2mQ9xTzLw4RbN7pV1cYe6GuJ3aF", site_id="acme")
+# ok: SEC002
+pat2 = TSC.PersonalAccessTokenAuth("weekly", os.environ["TABLEAU_PAT"], site_id="acme")
+# ruleid: SEC002
+basic = TSC.TableauAuth("svc_reports", "Wq8!zR3#kP5m", site_id="acme")
