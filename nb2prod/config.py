@@ -123,6 +123,15 @@ def load_settings(
 OWNED_ELSEWHERE = frozenset({"promotion"})
 
 
+def notebook_settings(path: str | Path) -> Settings:
+    """The settings that apply to the notebook at ``path`` (its folder's pyproject.toml);
+    the defaults when that cannot be read."""
+    try:
+        return load_settings(start=Path(path).resolve().parent)
+    except InputError:
+        return Settings(defaults())
+
+
 def _validate(table: dict[str, Any], where: str) -> dict[str, Any]:
     options = option_table()
     out: dict[str, Any] = {}

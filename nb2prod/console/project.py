@@ -52,9 +52,11 @@ def verify(notebook: Path, package_dir: Path, python: str, timeout: float) -> in
         )
         return EXIT_ERROR
     from nb2prod.convert.golden_secrets import notebook_masker
+    from nb2prod.convert.verify_run import load_or_none
 
-    v = run_both(notebook, package_dir, python, timeout=timeout)
-    masker = notebook_masker(notebook)  # what either side printed may hold a secret
+    nb = load_or_none(notebook)  # read once: run, and masker of what either side printed
+    v = run_both(notebook, package_dir, python, timeout=timeout, nb=nb)
+    masker = notebook_masker(nb)
 
     def hidden(text: str | None) -> str | None:
         return None if text is None else masker(text)  # its secrets, then provider formats

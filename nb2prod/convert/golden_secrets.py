@@ -22,28 +22,23 @@ from typing import Any
 from nb2prod.analysis.secrets.masker import Masker, mask_formats
 from nb2prod.analysis.secrets.model import mask
 from nb2prod.convert.verify_compare import golden_support
+from nb2prod.notebook.model import Notebook
 
 ITERATIONS = 100_000  # PBKDF2 rounds: a weak password is slow to guess from its hash
 _TOKEN = re.compile(r"…\((\d+) chars\)")  # the length part of mask(secret)
 
 
-def notebook_masker(path: str | Path) -> Masker:
-    """The masker of the notebook at ``path`` (its secrets, its folder's settings); the
-    provider formats only when it cannot be read."""
+def notebook_masker(notebook: str | Path | Notebook | None) -> Masker:
+    """The masker of the notebook (its secrets, its folder's settings; a path is loaded);
+    the provider formats only when there is none or it cannot be read."""
     from nb2prod.analysis.context import Analysis
-    from nb2prod.config import Settings, defaults, load_settings
-    from nb2prod.errors import InputError
-    from nb2prod.notebook.load import load_notebook
+    from nb2prod.config import notebook_settings
+    from nb2prod.convert.verify_run import load_or_none
 
-    try:
-        nb = load_notebook(path)
-    except (InputError, OSError, ValueError):
+    nb = notebook if isinstance(notebook, Notebook | None) else load_or_none(notebook)
+    if nb is None:
         return Masker()
-    try:  # the settings of the notebook's folder (extra secret patterns), else the defaults
-        settings = load_settings(start=Path(nb.path).resolve().parent)
-    except InputError:
-        settings = Settings(defaults())
-    return Analysis(nb, settings).masker
+    return Analysis(nb, notebook_settings(nb.path)).masker
 
 
 def secrets_in(original: str, masked: str) -> list[str] | None:

@@ -75,15 +75,12 @@ def decode_json(text: str) -> Any:
     is not JSON, for the error message) go through ``json``. It reads integers beyond 64
     bits as floats: no rule reads such a number, and nothing is ever written back from the
     decoded document (``--fix`` edits the file's text)."""
+    import orjson
+
     try:
-        import orjson
-    except ImportError:  # pragma: no cover - a dependency; the standard path still works
-        pass
-    else:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass  # the standard path decides (and explains a real error)
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass  # the standard path decides (and explains a real error)
     doc = json.loads(text, parse_int=_int)
     return _without_lone_surrogates(doc) if _SURROGATE_ESCAPE.search(text) else doc
 

@@ -39,20 +39,10 @@ class Source:
         IO events, the model finder and the planner all read it."""
         if self._analysis is None:
             from nb2prod.analysis.context import Analysis
+            from nb2prod.config import notebook_settings
 
             self._analysis = Analysis(self.nb, notebook_settings(self.nb.path))
         return self._analysis
-
-
-def notebook_settings(path: str) -> Settings:
-    """The lint settings that apply to the notebook at ``path``."""
-    from nb2prod.config import Settings, defaults, load_settings
-    from nb2prod.errors import InputError
-
-    try:
-        return load_settings(start=Path(path).resolve().parent)
-    except InputError:
-        return Settings(defaults())
 
 
 def read_source(path: str | Path | Notebook | Source, fix: Settings | None = None) -> Source:

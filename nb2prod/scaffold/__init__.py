@@ -72,9 +72,10 @@ def _scaffold(
     fix: bool,
     result: ScaffoldResult,
 ) -> None:
+    from nb2prod.config import notebook_settings
     from nb2prod.project.package import render_package
     from nb2prod.project.plan import GOLDEN, plan_project
-    from nb2prod.project.source import notebook_settings, read_source
+    from nb2prod.project.source import read_source
     from nb2prod.scaffold.manifest import read_manifest
     from nb2prod.scaffold.write import write_files
 
